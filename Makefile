@@ -1,0 +1,71 @@
+# Påverkansregistret. `make run` serves the demo register; `make test` runs the suite.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres install install-dev translations compile-translations bench lint clean
+
+# -- setup -------------------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed compile-translations
+install-dev: $(VENV)/.installed-dev compile-translations
+
+compile-translations: | $(BIN)/python
+	$(BIN)/pybabel compile -q -d register/translations
+
+# -- the two commands --------------------------------------------------------------
+
+# Development mode: a secret key is kept in instance/, cookies work over plain http.
+run: install
+	FLASK_DEBUG=1 $(FLASK) db upgrade
+	FLASK_DEBUG=1 $(FLASK) demo --if-empty
+	@echo ""
+	@echo "  The register:  http://$(HOST):$(PORT)/"
+	@echo "  Demo accounts (password: demo):"
+	@echo "    official@example.org   an official"
+	@echo "    registrar@example.org  the registrar"
+	@echo "    admin@example.org      an administrator"
+	@echo ""
+	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# The suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install-dev
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; \
+		TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+# Starts a local PostgreSQL (installing it from Debian packages if needed; root) and runs
+# the suite on it.
+test-postgres: install-dev
+	TEST_DATABASE_URL="$$(bash .ci/postgres.sh)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# -- maintenance --------------------------------------------------------------------
+
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o register/translations/messages.pot .
+	$(BIN)/pybabel update -i register/translations/messages.pot -d register/translations \
+		--no-fuzzy-matching
+	$(BIN)/pybabel compile -d register/translations --statistics
+
+clean:
+	rm -rf $(VENV) .pytest_cache
+	find . -name __pycache__ -prune -exec rm -rf {} +

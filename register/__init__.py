@@ -1,0 +1,211 @@
+"""Påverkansregistret: an open register of a public body's meetings and influence work."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.routing import IntegerConverter
+
+from .extensions import babel, csrf, db, login_manager, migrate
+
+# Beside wsgi.py; read before Config so that it can supply the environment.
+load_dotenv(Path(__file__).resolve().parent.parent / ".env")
+
+from .config import Config  # noqa: E402  (reads the environment loaded above)
+
+
+class IdConverter(IntegerConverter):
+    """A record id in a URL; too large a number is a 404, not a database overflow."""
+
+    def __init__(self, map, **kwargs):
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the register app."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    configure_database_url(app)
+    configure_secret_key(app)
+
+    app.url_map.converters["id"] = IdConverter
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_pages(app)
+    register_template_helpers(app)
+
+    from . import cli
+
+    cli.register(app)
+    return app
+
+
+def configure_database_url(app: Flask) -> None:
+    """Default to SQLite in the instance folder; use psycopg 3 for PostgreSQL URLs."""
+    url = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "register.db")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Require SECRET_KEY, except in development, where one is kept in the instance folder."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if not (app.config["DEVELOPMENT"] or app.testing):
+        raise RuntimeError("SECRET_KEY must be set in the environment outside development")
+    key_file = Path(app.instance_path) / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Attach every extension to this app."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return db.session.scalar(db.select(User).filter_by(session_token=token))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Enforce foreign keys and let readers and a writer share a SQLite file."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def select_locale() -> str:
+    """The visitor's chosen language, else the browser's, else the register's default."""
+    languages = current_languages()
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or default_locale()
+
+
+def current_languages() -> tuple[str, ...]:
+    return current_app.config["LANGUAGES"]
+
+
+def default_locale() -> str:
+    locale = current_app.config["DEFAULT_LOCALE"]
+    return locale if locale in current_languages() else "sv"
+
+
+def register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .desk import bp as desk_bp
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(desk_bp, url_prefix="/desk")
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def reject_nul_bytes():
+        """NUL is never meaningful here, and PostgreSQL refuses it in text."""
+        values = list(request.args.values())
+        if request.method == "POST":
+            values += list(request.form.values())
+        if any("\x00" in value for value in values) or "\x00" in request.path:
+            raise BadRequest(_("The request contains a NUL character."))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Not no-referrer: CSRF protection over HTTPS checks a same-origin Referer.
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.vary.add("Cookie")
+        return response
+
+
+def register_error_pages(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have permission to see this page."),
+        404: lambda: _("There is no page at this address."),
+        405: lambda: _("This address does not accept that kind of request."),
+        413: lambda: _("What you sent is too large."),
+        500: lambda: _("Something went wrong on our side. Nothing was saved."),
+    }
+
+    def render_error(code: int, message: str):
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            _("The form had expired or did not come from this site. Go back, reload the page and try again."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code not in messages:
+            return error
+        described = error.description if error.code == 400 else None
+        custom = described if described and described != BadRequest.description else None
+        return render_error(error.code, custom or messages[error.code]())
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500, messages[500]())
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import vocabulary
+    from .models import Setting
+
+    # Globals rather than a context processor, so that imported macros see them too.
+    app.jinja_env.globals.update(
+        register_name=app.config["REGISTER_NAME"],
+        get_locale=get_locale,
+        vocabulary=vocabulary,
+        languages={"sv": "Svenska", "en": "English", "da": "Dansk"},
+        demo_data_loaded=lambda: db.session.get(Setting, "demo_data") is not None,
+    )

@@ -1,0 +1,73 @@
+"""Command-line tools: `flask --app wsgi users create`, `flask --app wsgi demo`."""
+
+import re
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from . import vocabulary
+from .extensions import db
+from .models import Meeting, Official, User
+
+users = AppGroup("users", help="Manage accounts.")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name.")
+@click.option(
+    "--role", type=click.Choice(list(vocabulary.ROLES)), default="official", show_default=True
+)
+@click.option("--official-id", type=int, help="Link the account to this official.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email, name, role, official_id, password_stdin):
+    """Create an account; the password comes from standard input or a prompt."""
+    email = User.normalise_email(email)
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        raise click.BadParameter(f"{email!r} is not an email address", param_hint="EMAIL")
+    if db.session.scalar(select(User).filter_by(email=email)):
+        raise click.ClickException(f"an account for {email} already exists")
+    if official_id is not None and db.session.get(Official, official_id) is None:
+        raise click.BadParameter(f"there is no official {official_id}", param_hint="--official-id")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"the password must be at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    user = User(email=email, name=name.strip(), role=role, official_id=official_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")
+
+
+@click.command("demo")
+@click.option("--meetings", type=click.IntRange(min=1), help="A large synthetic register of N meetings.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the register already has meetings.")
+def demo(meetings, if_empty):
+    """Load realistic demo data into an empty register."""
+    from .demo import load_demo
+
+    if db.session.scalar(select(func.count()).select_from(Meeting)):
+        if if_empty:
+            click.echo("The register already has meetings; no demo data loaded.")
+            return
+        raise click.ClickException("the register already has meetings; demo data needs an empty one")
+    result = load_demo(meetings=meetings)
+    click.echo(f"Loaded demo data: {result['meetings']} meetings.")
+    for email, role, password in result.get("accounts", []):
+        click.echo(f"  {role:10} {email}  password: {password}")
+
+
+def register(app: Flask) -> None:
+    """Add the register's commands to `flask`."""
+    app.cli.add_command(users)
+    app.cli.add_command(demo)

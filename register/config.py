@@ -1,0 +1,52 @@
+"""Configuration read from the environment (a `.env` file may supply it)."""
+
+import os
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
+class Config:
+    """Settings for every environment; values come from the environment."""
+
+    # Development mode relaxes the secret-key and secure-cookie requirements.
+    DEVELOPMENT = os.environ.get("FLASK_ENV") == "development" or _env_bool(
+        "FLASK_DEBUG", False
+    )
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "a SQLite file in the instance folder", resolved in create_app().
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
+
+    REGISTER_NAME = os.environ.get("REGISTER_NAME", "Exempelregionen")
+    PUBLISH_WITHIN_DAYS = _env_int("PUBLISH_WITHIN_DAYS", 14)
+    DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "sv")
+    LANGUAGES = ("sv", "en", "da")
+    # The public body's local time: dates of publication are counted in it.
+    TIMEZONE = os.environ.get("REGISTER_TIMEZONE", "Europe/Stockholm")
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    # Absolute URLs in exports; when unset, taken from the request.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+    PAGE_SIZE = 50
+
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "translations"
+    )
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024

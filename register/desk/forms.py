@@ -1,0 +1,174 @@
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import or_, select
+from wtforms import StringField, TextAreaField, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
+
+from .. import vocabulary
+from ..extensions import db
+from ..fields import CheckboxListField, ChoiceField, ClockTimeField, IsoDateField, MaxLength, choices
+from ..models import Issue, Meeting, Official, Organisation, local_today
+
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DAYS_AHEAD = 366
+MAX_LINES = 20
+MAX_ORGANISATION_NAME = 200
+MAX_LINK_LENGTH = 2000
+
+
+def clean_text(value) -> str:
+    """Trimmed text; a field missing from the request counts as empty."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def lines(text: str | None) -> list[str]:
+    """The non-blank lines of a text area, trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def is_web_link(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
+
+
+class MeetingForm(FlaskForm):
+    """The meeting form; field names are the contract of SPEC §6."""
+
+    held_on = IsoDateField(
+        _l("Date of the meeting"),
+        validators=[InputRequired(_l("Enter the date of the meeting."))],
+    )
+    start_time = ClockTimeField(_l("Start time"), validators=[Optional()])
+    format = ChoiceField(
+        _l("Format"),
+        choices=choices(vocabulary.MEETING_FORMATS.items()),
+        validators=[InputRequired(_l("Choose how the meeting was held."))],
+    )
+    location = StringField(_l("Location"), filters=[clean_text], validators=[MaxLength(200)])
+    initiative = ChoiceField(
+        _l("Who took the initiative"),
+        choices=choices(vocabulary.INITIATIVES.items()),
+        validators=[InputRequired(_l("Choose who took the initiative."))],
+    )
+    subject = StringField(
+        _l("Subject"), filters=[clean_text],
+        validators=[
+            InputRequired(_l("Enter the subject of the meeting.")),
+            Length(min=3, max=200, message=_l("The subject must be 3 to 200 characters.")),
+        ],
+    )
+    summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[MaxLength(10000)])
+    outcome = TextAreaField(_l("Outcome or follow-up"), filters=[clean_text], validators=[MaxLength(5000)])
+    official_ids = CheckboxListField(_l("The region's participants"))
+    organisation_ids = CheckboxListField(_l("Organisations met"))
+    new_organisations = TextAreaField(
+        _l("Other organisations, one per line"), filters=[clean_text], validators=[MaxLength(5000)]
+    )
+    issue_ids = CheckboxListField(_l("Issues pursued"))
+    representatives = TextAreaField(
+        _l("The counterpart's representatives (names and roles)"), filters=[clean_text],
+        validators=[MaxLength(2000)],
+    )
+    client = StringField(
+        _l("Client, where a consultancy or PR firm acted for someone"), filters=[clean_text],
+        validators=[MaxLength(200)],
+    )
+    document_links = TextAreaField(
+        _l("Links to documents exchanged, one per line"), filters=[clean_text], validators=[MaxLength(20000)]
+    )
+    reason = TextAreaField(_l("Reason for the amendment"), filters=[clean_text], validators=[MaxLength(2000)])
+    action = StringField(filters=[clean_text])
+
+    def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self._load_choices()
+
+    def fill_from(self, meeting: Meeting) -> None:
+        """Show a stored meeting in the form."""
+        for name in (
+            "held_on", "start_time", "format", "location", "initiative", "subject",
+            "summary", "outcome", "representatives", "client",
+        ):
+            getattr(self, name).data = getattr(meeting, name)
+        self.official_ids.data = [o.id for o in meeting.officials]
+        self.organisation_ids.data = [o.id for o in meeting.organisations]
+        self.issue_ids.data = [i.id for i in meeting.issues]
+        self.document_links.data = "\n".join(meeting.document_links or [])
+
+    @property
+    def amends_published_record(self) -> bool:
+        return self.meeting is not None and self.meeting.status == "published"
+
+    def _load_choices(self) -> None:
+        current = self.meeting
+        linked_officials = [o.id for o in current.officials] if current else []
+        officials = db.session.scalars(
+            select(Official)
+            .where(or_(Official.active.is_(True), Official.id.in_(linked_officials)))
+            .order_by(Official.name)
+        )
+        self.official_ids.choices = choices((o.id, f"{o.name}, {o.title}") for o in officials)
+        organisations = db.session.execute(
+            select(Organisation.id, Organisation.name).order_by(Organisation.name)
+        )
+        self.organisation_ids.choices = choices((row.id, row.name) for row in organisations)
+        issues = db.session.scalars(select(Issue).order_by(Issue.status, Issue.title))
+        self.issue_ids.choices = choices((i.id, i.title) for i in issues)
+
+    def validate_held_on(self, field):
+        latest = local_today() + timedelta(days=LATEST_DAYS_AHEAD)
+        if field.data < EARLIEST_DATE or field.data > latest:
+            raise ValidationError(
+                _l("Enter a date between %(first)s and %(last)s.", first=EARLIEST_DATE.isoformat(), last=latest.isoformat())
+            )
+
+    def validate_official_ids(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one of the region's participants."))
+
+    def validate_organisation_ids(self, field):
+        if not field.data and not lines(self.new_organisations.data):
+            raise ValidationError(
+                _l("Choose at least one organisation, or type a new one below.")
+            )
+
+    def validate_new_organisations(self, field):
+        names = lines(field.data)
+        if len(names) > MAX_LINES:
+            raise ValidationError(_l("At most %(n)d new organisations at a time.", n=MAX_LINES))
+        if any(len(name) > MAX_ORGANISATION_NAME for name in names):
+            raise ValidationError(
+                _l("An organisation's name may be at most %(n)d characters.", n=MAX_ORGANISATION_NAME)
+            )
+
+    def validate_document_links(self, field):
+        links = lines(field.data)
+        if len(links) > MAX_LINES:
+            raise ValidationError(_l("At most %(n)d links.", n=MAX_LINES))
+        for link in links:
+            if len(link) > MAX_LINK_LENGTH or not is_web_link(link):
+                raise ValidationError(
+                    _l("“%(link)s” is not a web address starting with http:// or https://.", link=link[:80])
+                )
+
+    def validate_reason(self, field):
+        if self.amends_published_record and not (field.data or "").strip():
+            raise ValidationError(
+                _l("Say why you are changing a published record; the reason is public.")
+            )
+
+    def validate_action(self, field):
+        if field.data not in ("save_draft", "publish"):
+            raise ValidationError(_l("Choose whether to save a draft or publish."))
+        if field.data == "save_draft" and self.amends_published_record:
+            raise ValidationError(
+                _l("A published record cannot go back to being a draft.")
+            )
+        if field.data == "publish" and self.held_on.data and self.held_on.data > local_today():
+            raise ValidationError(
+                _l("A meeting can be published once it has taken place; save it as a draft.")
+            )

@@ -1,0 +1,353 @@
+"""The register's data model (SPEC §2) as SQLAlchemy 2.0 typed models."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+_password_hasher = PasswordHasher()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware.
+
+    SQLite keeps no offset, so without this a value would come back naive there and
+    aware on PostgreSQL.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date of a UTC moment in the public body's own time zone."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def local_today() -> date:
+    """Today's date where the public body is."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def name_key(name: str) -> str:
+    """A name folded for matching: case and runs of white space do not count."""
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+class Setting(db.Model):
+    """A small key-value store for facts about this installation (e.g. demo data)."""
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Unit(db.Model):
+    """A part of the public body that the register covers."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+    officials: Mapped[list[Official]] = relationship(back_populates="unit")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Official(db.Model):
+    """A person of the region who takes part in meetings (public)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit | None] = relationship(back_populates="officials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, db.Model):
+    """An account. Never public."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="official")
+    active: Mapped[bool] = mapped_column(default=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id"))
+    # What the session cookie carries instead of the id; rotated at sign-out so a
+    # copied cookie stops working.
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    official: Mapped[Official | None] = relationship()
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _password_hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _password_hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @staticmethod
+    def spend_password_check(password: str) -> None:
+        """Take as long as a real check, so timing does not reveal unknown emails."""
+        try:
+            _password_hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+
+    def rotate_session_token(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_registrar(self) -> bool:
+        return self.role in ("registrar", "admin")
+
+    def can_edit(self, meeting: Meeting) -> bool:
+        """Officials edit what they created or attended; registrars and admins anything."""
+        if meeting.status == "withdrawn":
+            return False
+        if self.is_registrar or meeting.created_by_id == self.id:
+            return True
+        return self.official_id is not None and any(
+            official.id == self.official_id for official in meeting.officials
+        )
+
+
+_DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
+
+
+class Organisation(db.Model):
+    """A counterpart the region meets."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="other")
+    # Swedish organisationsnummer (NNNNNN-NNNN) or Danish CVR number (8 digits).
+    org_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    eu_transparency_id: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    website: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.name and not self.name_key:
+            self.name_key = name_key(self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Issue(db.Model):
+    """An item on the region's influence agenda."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    outcome_sought: Mapped[str] = mapped_column(Text, default="")
+    decision_makers: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    started_on: Mapped[date | None]
+    ended_on: Mapped[date | None]
+
+    unit: Mapped[Unit | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.title
+
+
+meeting_official = Table(
+    "meeting_official",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("official_id", ForeignKey("official.id"), primary_key=True, index=True),
+)
+meeting_organisation = Table(
+    "meeting_organisation",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+meeting_issue = Table(
+    "meeting_issue",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("issue_id", ForeignKey("issue.id"), primary_key=True, index=True),
+)
+
+
+class Meeting(db.Model):
+    """One meeting with outside parties: the register's record."""
+
+    __table_args__ = (
+        # Keyset pagination walks (status, held_on, id) newest first.
+        Index("ix_meeting_status_held_on_id", "status", "held_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date]
+    start_time: Mapped[time | None]
+    format: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    initiative: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    representatives: Mapped[str] = mapped_column(Text, default="")
+    # Where a counterpart is a consultancy or PR firm: whom it acted for.
+    client: Mapped[str] = mapped_column(String(200), default="")
+    document_links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+
+    officials: Mapped[list[Official]] = relationship(
+        secondary=meeting_official, order_by=lambda: (Official.name, Official.id)
+    )
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=meeting_organisation,
+        order_by=lambda: (Organisation.name, Organisation.id),
+    )
+    issues: Mapped[list[Issue]] = relationship(
+        secondary=meeting_issue, order_by=lambda: (Issue.title, Issue.id)
+    )
+    created_by: Mapped[User | None] = relationship()
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="meeting", order_by=lambda: Revision.number
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in ("published", "withdrawn")
+
+    @property
+    def days_to_publish(self) -> int | None:
+        """Days from the meeting to its first publication, counted in local dates."""
+        if self.published_at is None:
+            return None
+        return (local_date(self.published_at) - self.held_on).days
+
+    @property
+    def published_late(self) -> bool:
+        days = self.days_to_publish
+        return days is not None and days > current_app.config["PUBLISH_WITHIN_DAYS"]
+
+    @property
+    def last_changed_at(self) -> datetime | None:
+        return self.amended_at or self.published_at
+
+    def snapshot(self) -> dict:
+        """The public content of the record, as kept in its revisions."""
+        return {
+            "held_on": self.held_on.isoformat(),
+            "start_time": self.start_time.strftime("%H:%M") if self.start_time else "",
+            "format": self.format,
+            "location": self.location,
+            "initiative": self.initiative,
+            "subject": self.subject,
+            "summary": self.summary,
+            "outcome": self.outcome,
+            "representatives": self.representatives,
+            "client": self.client,
+            "document_links": list(self.document_links or []),
+            "officials": [official.name for official in self.officials],
+            "organisations": [organisation.name for organisation in self.organisations],
+            "issues": [issue.title for issue in self.issues],
+        }
+
+
+class Revision(db.Model):
+    """A publication, amendment or withdrawal of a meeting, with before and after."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    number: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="revisions")
+    user: Mapped[User | None] = relationship()
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """The fields this revision changed, as (field, before, after)."""
+        before, after = self.before or {}, self.after or {}
+        return [
+            (field, before.get(field), after.get(field))
+            for field in after
+            if before.get(field) != after.get(field)
+        ]

@@ -1,0 +1,7 @@
+"""The public register: pages anyone can read, and the data downloads."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,250 @@
+from datetime import datetime, timezone
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import export
+from ..extensions import db
+from ..models import Issue, Meeting, Official, Organisation, Unit, meeting_issue, meeting_organisation
+from ..redirects import safe_next
+from ..search import (
+    after_cursor,
+    decode_cursor,
+    encode_cursor,
+    parse_filters,
+    published_meetings,
+    with_links,
+)
+from . import bp
+
+EXPORT_BATCH = 500
+
+
+@bp.route("/")
+def index():
+    """Start page: latest meetings, active issues and key figures."""
+    latest = db.session.scalars(
+        with_links(published_meetings(parse_filters({})).limit(8))
+    ).all()
+    issue_counts = (
+        select(meeting_issue.c.issue_id, func.count().label("meetings"))
+        .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
+        .where(Meeting.status == "published")
+        .group_by(meeting_issue.c.issue_id)
+        .subquery()
+    )
+    active_issues = db.session.execute(
+        select(Issue, func.coalesce(issue_counts.c.meetings, 0))
+        .outerjoin(issue_counts, issue_counts.c.issue_id == Issue.id)
+        .where(Issue.status == "active")
+        .order_by(Issue.title)
+    ).all()
+    return render_template(
+        "public/index.html", latest=latest, active_issues=active_issues, figures=key_figures()
+    )
+
+
+def key_figures() -> dict[str, object]:
+    """Counts for the start page, all over published records."""
+    published = Meeting.status == "published"
+    meetings = db.session.scalar(select(func.count()).where(published)) or 0
+    organisations = db.session.scalar(
+        select(func.count(func.distinct(meeting_organisation.c.organisation_id)))
+        .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
+        .where(published)
+    )
+    since = db.session.scalar(select(func.min(Meeting.held_on)).where(published))
+    return {"meetings": meetings, "organisations": organisations or 0, "since": since}
+
+
+def filter_choices() -> dict[str, list]:
+    """The options of the register's filter form."""
+    return {
+        "issues": db.session.scalars(select(Issue).order_by(Issue.title)).all(),
+        "units": db.session.scalars(select(Unit).order_by(Unit.name)).all(),
+    }
+
+
+@bp.route("/meetings")
+def meetings():
+    """The register: published meetings, newest first, filtered, a page at a time."""
+    filters = parse_filters(request.args)
+    cursor = request.args.get("cursor", "")
+    position = decode_cursor(cursor) if cursor else None
+    if cursor and position is None:
+        filters.errors["cursor"] = _("The page link is not valid. Start again from the first page.")
+    if filters.errors:
+        return (
+            render_template(
+                "public/meetings.html",
+                filters=filters,
+                page=[],
+                total=0,
+                next_cursor=None,
+                named=named_filters(filters),
+                **filter_choices(),
+            ),
+            400,
+        )
+
+    query = published_meetings(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if position:
+        query = after_cursor(query, position)
+    page_size = current_app.config["PAGE_SIZE"]
+    rows = db.session.scalars(with_links(query.limit(page_size + 1))).all()
+    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
+    return render_template(
+        "public/meetings.html",
+        filters=filters,
+        page=rows[:page_size],
+        total=total,
+        next_cursor=next_cursor,
+        is_first_page=position is None,
+        named=named_filters(filters),
+        **filter_choices(),
+    )
+
+
+def named_filters(filters) -> dict[str, str]:
+    """Readable names for the id filters, to show what the list is filtered by."""
+    names = {}
+    for key, model in (("official", Official), ("organisation", Organisation), ("unit", Unit)):
+        record_id = getattr(filters, key)
+        if record_id:
+            record = db.session.get(model, record_id)
+            names[key] = record.name if record else _("unknown (%(id)s)", id=record_id)
+    if filters.issue:
+        issue = db.session.scalar(select(Issue).filter_by(slug=filters.issue))
+        names["issue"] = issue.title if issue else filters.issue
+    return names
+
+
+def export_query(kind: str):
+    """The filtered query for a download; bad filters end the request with a 400."""
+    filters = parse_filters(request.args)
+    if filters.errors:
+        message = " ".join(filters.errors.values())
+        if kind == "json":
+            abort(make_response(jsonify(error=message, fields=filters.errors), 400))
+        abort(Response(message + "\n", status=400, mimetype="text/plain"))
+    return with_links(published_meetings(filters)).execution_options(yield_per=EXPORT_BATCH)
+
+
+def streamed(query, serialise):
+    """Rows serialised while the response is sent.
+
+    The query runs inside the generator: the view's own database session is closed
+    once the view returns, before the first row is written.
+    """
+
+    def generate():
+        yield from serialise(db.session.scalars(query))
+
+    return stream_with_context(generate())
+
+
+def export_filename(extension: str) -> str:
+    today = datetime.now(timezone.utc).date().isoformat()
+    return f"meetings-{today}.{extension}"
+
+
+@bp.route("/meetings.csv")
+def meetings_csv():
+    """Every published meeting matching the filters, as CSV, streamed."""
+    response = Response(streamed(export_query("csv"), export.stream_csv), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
+    response.mimetype_params["charset"] = "utf-8"
+    return response
+
+
+@bp.route("/meetings.json")
+def meetings_json():
+    """Every published meeting matching the filters, as JSON, streamed."""
+    return Response(
+        streamed(export_query("json"), export.stream_json), mimetype="application/json"
+    )
+
+
+def public_meeting_or_404(meeting_id: int) -> Meeting:
+    """A record the visitor may see: public ones, and drafts to those who may edit them."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    if not meeting.is_public and not (
+        current_user.is_authenticated and current_user.can_edit(meeting)
+    ):
+        abort(404)
+    return meeting
+
+
+@bp.route("/meetings/<id:meeting_id>")
+def meeting(meeting_id: int):
+    """One record, with everything public about it."""
+    record = public_meeting_or_404(meeting_id)
+    return render_template("public/meeting.html", meeting=record)
+
+
+@bp.route("/meetings/<id:meeting_id>/history")
+def meeting_history(meeting_id: int):
+    """The record's public history: publication, amendments with reasons, withdrawal."""
+    record = public_meeting_or_404(meeting_id)
+    return render_template("public/history.html", meeting=record)
+
+
+@bp.route("/data")
+def data():
+    """The open-data page: downloads, column documentation and licence."""
+    return render_template("public/data.html", columns=export.COLUMNS)
+
+
+@bp.route("/data/datapackage.json")
+def datapackage():
+    """The register's data described as a Frictionless Data Package."""
+    return jsonify(
+        {
+            "name": "paverkansregistret",
+            "title": current_app.config["REGISTER_NAME"],
+            "licenses": [
+                {
+                    "name": "CC0-1.0",
+                    "title": "Creative Commons Zero v1.0 Universal",
+                    "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+                }
+            ],
+            "resources": [
+                {
+                    "name": "meetings",
+                    "path": url_for("public.meetings_csv", _external=True),
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+                    "schema": export.table_schema(),
+                }
+            ],
+        }
+    )
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the visitor's language and go back to the page they were on."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next"), url_for("public.index")))

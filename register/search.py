@@ -1,0 +1,205 @@
+"""Filters over the published register: one parser and one query builder serve the
+page, the exports and (later) the feed and the API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from . import vocabulary
+from .extensions import db
+from .models import (
+    Issue,
+    Meeting,
+    Official,
+    Organisation,
+    meeting_issue,
+    meeting_official,
+    meeting_organisation,
+)
+
+MAX_QUERY_LENGTH = 200
+MAX_ID = 2**31 - 1
+
+
+@dataclass
+class MeetingFilters:
+    """What a visitor asked for, parsed and checked; `errors` says what was wrong."""
+
+    q: str = ""
+    official: int | None = None
+    organisation: int | None = None
+    issue: str | None = None
+    kind: str | None = None
+    unit: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    format: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string arguments, to build links that keep them."""
+        args = {
+            "q": self.q,
+            "official": self.official,
+            "organisation": self.organisation,
+            "issue": self.issue,
+            "kind": self.kind,
+            "unit": self.unit,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "format": self.format,
+        }
+        return {key: str(value) for key, value in args.items() if value not in (None, "")}
+
+
+def parse_filters(args) -> MeetingFilters:
+    """Read the SPEC §3 filters from a query string, collecting clear errors."""
+    filters = MeetingFilters()
+    errors = filters.errors
+
+    q = " ".join(args.get("q", "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = _("The search text may be at most %(n)d characters.", n=MAX_QUERY_LENGTH)
+    filters.q = q[:MAX_QUERY_LENGTH]
+
+    for name in ("official", "organisation", "unit"):
+        raw = args.get(name, "").strip()
+        if not raw:
+            continue
+        if raw.isdigit() and 0 < int(raw) <= MAX_ID:
+            setattr(filters, name, int(raw))
+        else:
+            errors[name] = _("“%(value)s” is not a valid id.", value=raw[:40])
+
+    issue = args.get("issue", "").strip()
+    if issue:
+        if len(issue) <= 100 and issue.replace("-", "").isalnum():
+            filters.issue = issue
+        else:
+            errors["issue"] = _("“%(value)s” is not a valid issue.", value=issue[:40])
+
+    for name, choices in (("kind", vocabulary.ORGANISATION_KINDS), ("format", vocabulary.MEETING_FORMATS)):
+        raw = args.get(name, "").strip()
+        if not raw:
+            continue
+        if raw in choices:
+            setattr(filters, name, raw)
+        else:
+            errors[name] = _("“%(value)s” is not one of the allowed values.", value=raw[:40])
+
+    for arg, attribute in (("from", "date_from"), ("to", "date_to")):
+        raw = args.get(arg, "").strip()
+        if not raw:
+            continue
+        try:
+            setattr(filters, attribute, date.fromisoformat(raw))
+        except ValueError:
+            errors[arg] = _("“%(value)s” is not a date in the form YYYY-MM-DD.", value=raw[:40])
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors["to"] = _("The end date is before the start date.")
+    return filters
+
+
+def published_meetings(filters: MeetingFilters) -> Select:
+    """Published meetings matching the filters, newest first."""
+    query = select(Meeting).where(Meeting.status == "published")
+    if filters.q:
+        pattern = filters.q.lower()
+        query = query.where(
+            or_(
+                db.func.lower(Meeting.subject).contains(pattern, autoescape=True),
+                db.func.lower(Meeting.summary).contains(pattern, autoescape=True),
+            )
+        )
+    if filters.official:
+        query = query.where(
+            Meeting.id.in_(
+                select(meeting_official.c.meeting_id).where(
+                    meeting_official.c.official_id == filters.official
+                )
+            )
+        )
+    if filters.unit:
+        query = query.where(
+            Meeting.id.in_(
+                select(meeting_official.c.meeting_id)
+                .join(Official, Official.id == meeting_official.c.official_id)
+                .where(Official.unit_id == filters.unit)
+            )
+        )
+    if filters.organisation:
+        query = query.where(
+            Meeting.id.in_(
+                select(meeting_organisation.c.meeting_id).where(
+                    meeting_organisation.c.organisation_id == filters.organisation
+                )
+            )
+        )
+    if filters.kind:
+        query = query.where(
+            Meeting.id.in_(
+                select(meeting_organisation.c.meeting_id)
+                .join(Organisation, Organisation.id == meeting_organisation.c.organisation_id)
+                .where(Organisation.kind == filters.kind)
+            )
+        )
+    if filters.issue:
+        query = query.where(
+            Meeting.id.in_(
+                select(meeting_issue.c.meeting_id)
+                .join(Issue, Issue.id == meeting_issue.c.issue_id)
+                .where(Issue.slug == filters.issue)
+            )
+        )
+    if filters.date_from:
+        query = query.where(Meeting.held_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Meeting.held_on <= filters.date_to)
+    if filters.format:
+        query = query.where(Meeting.format == filters.format)
+    return query.order_by(Meeting.held_on.desc(), Meeting.id.desc())
+
+
+def with_links(query: Select) -> Select:
+    """Load officials, organisations and issues in a few queries, not one per row."""
+    return query.options(
+        selectinload(Meeting.officials),
+        selectinload(Meeting.organisations),
+        selectinload(Meeting.issues),
+    )
+
+
+def encode_cursor(meeting: Meeting) -> str:
+    """An opaque token for the position just after this meeting."""
+    raw = f"{meeting.held_on.isoformat()}.{meeting.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[date, int] | None:
+    """The position a token stands for, or None when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        day, meeting_id = raw.split(".")
+        position = date.fromisoformat(day), int(meeting_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    return position if 0 < position[1] <= MAX_ID else None
+
+
+def after_cursor(query: Select, position: tuple[date, int]) -> Select:
+    """Keyset pagination: rows after the position in (held_on, id) descending order."""
+    held_on, meeting_id = position
+    return query.where(
+        or_(
+            Meeting.held_on < held_on,
+            and_(Meeting.held_on == held_on, Meeting.id < meeting_id),
+        )
+    )
+

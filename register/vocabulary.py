@@ -1,0 +1,83 @@
+"""The register's fixed vocabularies: stored codes and their translated labels.
+
+Codes are what the database, the CSV and the API carry; labels are what people read.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "official": _l("Official"),
+    "registrar": _l("Registrar"),
+    "admin": _l("Administrator"),
+}
+
+UNIT_KINDS = {
+    "council": _l("Regional council"),
+    "committee": _l("Committee"),
+    "administration": _l("Administration"),
+    "company": _l("Company or foundation"),
+    "office": _l("Office"),
+}
+
+ORGANISATION_KINDS = {
+    "company": _l("Company"),
+    "trade_association": _l("Trade or industry association"),
+    "ngo": _l("NGO or civil society"),
+    "union": _l("Trade union"),
+    "public_authority": _l("Public authority"),
+    "government": _l("Government or ministry"),
+    "eu_institution": _l("EU institution"),
+    "local_government": _l("Municipality or region"),
+    "academia": _l("Research or academia"),
+    "consultancy": _l("Consultancy or PR firm"),
+    "other": _l("Other"),
+}
+
+MEETING_FORMATS = {
+    "in_person": _l("In person"),
+    "video": _l("Video"),
+    "phone": _l("Phone"),
+    "written": _l("Written exchange"),
+    "other": _l("Other"),
+}
+
+INITIATIVES = {
+    "region": _l("The region"),
+    "counterpart": _l("The counterpart"),
+    "third_party": _l("A third party"),
+}
+
+MEETING_STATUSES = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+ISSUE_STATUSES = {
+    "active": _l("Active"),
+    "concluded": _l("Concluded"),
+}
+
+REVISION_ACTIONS = {
+    "publish": _l("Published"),
+    "amend": _l("Amended"),
+    "withdraw": _l("Withdrawn"),
+}
+
+# The fields of a meeting as kept in its revisions (Meeting.snapshot).
+RECORD_FIELDS = {
+    "held_on": _l("Date"),
+    "start_time": _l("Start time"),
+    "format": _l("Format"),
+    "location": _l("Location"),
+    "initiative": _l("Initiative"),
+    "subject": _l("Subject"),
+    "summary": _l("Summary"),
+    "outcome": _l("Outcome or follow-up"),
+    "representatives": _l("The counterpart's representatives"),
+    "client": _l("On behalf of"),
+    "document_links": _l("Documents exchanged"),
+    "officials": _l("The region's participants"),
+    "organisations": _l("Organisations met"),
+    "issues": _l("Issues pursued"),
+}

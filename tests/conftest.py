@@ -1,0 +1,201 @@
+"""Fixtures after the flaskr pattern: app, client, runner, auth; a fresh database per test.
+
+The schema comes from the Alembic migrations, built once per run. SQLite tests copy that
+database file; with TEST_DATABASE_URL set (PostgreSQL), every table is emptied instead.
+"""
+
+import os
+import re
+import shutil
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from register import create_app
+from register.extensions import db
+from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def make_app(database_url: str, **config):
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SESSION_COOKIE_SECURE": False,
+        "REGISTER_NAME": "Testregionen",
+        # Dates in tests are counted in UTC, like utc_today(); local time has its own test.
+        "TIMEZONE": "UTC",
+    }
+    settings.update(config)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(tmp_path_factory):
+    """A database built by `flask db upgrade`, once per test run."""
+    if TEST_DATABASE_URL:
+        url = TEST_DATABASE_URL
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("template") / "register.db")
+    app = make_app(url)
+    with app.app_context():
+        if TEST_DATABASE_URL:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(migrated_database_url, tmp_path):
+    """The app on a fresh, empty, migrated database."""
+    if TEST_DATABASE_URL:
+        app = make_app(migrated_database_url)
+        with app.app_context():
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        template = migrated_database_url.removeprefix("sqlite:///")
+        copy = tmp_path / "register.db"
+        shutil.copyfile(template, copy)
+        app = make_app(f"sqlite:///{copy}")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(response) -> str:
+    """The CSRF token of the form on a page, as a browser would send it back."""
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email="official@example.org", password=PASSWORD):
+        token = csrf_token(self._client.get("/login"))
+        return self._client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        token = csrf_token(self._client.get("/desk/"))
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+class Records:
+    """Creates what a test needs and returns ids, so nothing outlives its session."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def _save(self, record):
+        with self.app.app_context():
+            db.session.add(record)
+            db.session.commit()
+            return record.id
+
+    def unit(self, name="Regionstyrelsen", kind="council"):
+        return self._save(Unit(name=name, kind=kind))
+
+    def official(self, name="Anna Regionråd", title="regionråd", unit_id=None):
+        return self._save(Official(name=name, title=title, unit_id=unit_id))
+
+    def organisation(self, name="Trafikverket", kind="public_authority", org_number=None):
+        return self._save(Organisation(name=name, kind=kind, org_number=org_number))
+
+    def issue(self, title="Dubbelspår Göteborg–Borås", slug="dubbelspar-goteborg-boras"):
+        return self._save(Issue(slug=slug, title=title, summary="", status="active"))
+
+    def user(self, email="official@example.org", role="official", official_id=None, name="Test User"):
+        user = User(email=email, name=name, role=role, official_id=official_id)
+        user.set_password(PASSWORD)
+        return self._save(user)
+
+    def meeting(
+        self,
+        subject="Möte om dubbelspåret",
+        status="published",
+        official_ids=(),
+        organisation_ids=(),
+        issue_ids=(),
+        held_on=None,
+        created_by_id=None,
+        **fields,
+    ):
+        with self.app.app_context():
+            meeting = Meeting(
+                subject=subject,
+                held_on=held_on or utc_today() - timedelta(days=3),
+                format=fields.pop("format", "in_person"),
+                initiative=fields.pop("initiative", "region"),
+                status=status,
+                created_by_id=created_by_id,
+                **fields,
+            )
+            meeting.officials = [db.session.get(Official, i) for i in official_ids]
+            meeting.organisations = [db.session.get(Organisation, i) for i in organisation_ids]
+            meeting.issues = [db.session.get(Issue, i) for i in issue_ids]
+            if status == "published":
+                meeting.published_at = meeting.published_at or datetime.now(timezone.utc)
+                meeting.revisions.append(
+                    Revision(number=1, action="publish", after=meeting.snapshot())
+                )
+            db.session.add(meeting)
+            db.session.commit()
+            return meeting.id
+
+
+@pytest.fixture
+def records(app):
+    return Records(app)
+
+
+@pytest.fixture
+def world(records):
+    """A small register: one official with an account, a counterpart, an issue."""
+    unit = records.unit()
+    official = records.official(unit_id=unit)
+    colleague = records.official(name="Bertil Kollega", title="regiondirektör", unit_id=unit)
+    organisation = records.organisation()
+    issue = records.issue()
+    user = records.user(official_id=official)
+    return {
+        "unit": unit,
+        "official": official,
+        "colleague": colleague,
+        "organisation": organisation,
+        "issue": issue,
+        "user": user,
+    }

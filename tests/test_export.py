@@ -1,0 +1,123 @@
+"""The CSV contract (SPEC §4) and the JSON export."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from register.export import COLUMN_NAMES, safe_cell
+
+CONTRACT_COLUMNS = [
+    "id", "date", "officials", "official_titles", "organisations", "organisation_kinds",
+    "organisation_numbers", "issues", "subject", "summary", "format", "location",
+    "initiative", "published_at", "days_to_publish", "last_amended_at", "status", "url",
+]
+
+
+def read_csv(response):
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert not text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_csv_header_is_the_contract(client):
+    rows = read_csv(client.get("/meetings.csv"))
+    assert rows == [CONTRACT_COLUMNS]
+    assert list(COLUMN_NAMES) == CONTRACT_COLUMNS
+
+
+def test_csv_row_has_the_meetings_values(app, client, records, world):
+    second_org = records.organisation(name="Borås Stad", kind="local_government", org_number="212000-1561")
+    meeting_id = records.meeting(
+        subject="Dubbelspåret, tidplan",
+        summary="Rad ett,\n\"citat\"",
+        official_ids=[world["official"], world["colleague"]],
+        organisation_ids=[world["organisation"], second_org],
+        issue_ids=[world["issue"]],
+        location="Borås",
+    )
+    header, row = read_csv(client.get("/meetings.csv"))
+    record = dict(zip(header, row))
+    assert record["id"] == str(meeting_id)
+    assert record["officials"] == "Anna Regionråd; Bertil Kollega"
+    assert record["official_titles"] == "regionråd; regiondirektör"
+    assert record["organisations"] == "Borås Stad; Trafikverket"
+    assert record["organisation_kinds"] == "local_government; public_authority"
+    assert record["organisation_numbers"] == "212000-1561; "
+    assert record["issues"] == "Dubbelspår Göteborg–Borås"
+    assert record["summary"] == "Rad ett,\n\"citat\""
+    assert record["format"] == "in_person"
+    assert record["initiative"] == "region"
+    assert record["status"] == "published"
+    assert record["days_to_publish"] == "3"
+    assert record["last_amended_at"] == ""
+    assert record["published_at"].endswith("Z")
+    assert record["url"] == f"http://localhost/meetings/{meeting_id}"
+
+
+def test_csv_uses_crlf_line_endings(client, records, world):
+    records.meeting(official_ids=[world["official"]], organisation_ids=[world["organisation"]])
+    text = client.get("/meetings.csv").get_data(as_text=True)
+    assert text.count("\r\n") == 2
+
+
+@pytest.mark.parametrize("dangerous", ["=SUM(A1)", "+46 31 00", "-1+1", "@cmd", "\tx", "\rx"])
+def test_csv_cells_cannot_run_as_formulas(client, records, world, dangerous):
+    records.meeting(
+        subject=dangerous + " subject", official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+    )
+    header, row = read_csv(client.get("/meetings.csv"))
+    subject = dict(zip(header, row))["subject"]
+    assert subject == "'" + dangerous + " subject"
+
+
+def test_formula_guard_keeps_numbers_and_plain_text():
+    assert safe_cell(-3) == -3
+    assert safe_cell(12) == 12
+    assert safe_cell("Trafikverket") == "Trafikverket"
+    assert safe_cell(None) == ""
+    assert safe_cell("=1") == "'=1"
+
+
+def test_csv_follows_the_filters(client, records, world):
+    other = records.organisation(name="Vårdförbundet", kind="union")
+    records.meeting(subject="Om spåret", official_ids=[world["official"]], organisation_ids=[world["organisation"]])
+    records.meeting(subject="Om vården", official_ids=[world["official"]], organisation_ids=[other])
+    rows = read_csv(client.get("/meetings.csv?kind=union"))
+    assert [row[8] for row in rows[1:]] == ["Om vården"]
+
+
+def test_bad_filter_on_an_export_is_a_clear_400(client):
+    response = client.get("/meetings.csv?from=2024-02-30")
+    assert response.status_code == 400
+    assert "2024-02-30" in response.get_data(as_text=True)
+    response = client.get("/meetings.json?kind=spy")
+    assert response.status_code == 400
+    assert response.get_json()["fields"].keys() == {"kind"}
+
+
+def test_json_export_has_the_same_records(client, records, world):
+    meeting_id = records.meeting(
+        official_ids=[world["official"], world["colleague"]], organisation_ids=[world["organisation"]]
+    )
+    response = client.get("/meetings.json")
+    assert response.mimetype == "application/json"
+    data = json.loads(response.get_data(as_text=True))
+    (record,) = data["meetings"]
+    assert list(record) == CONTRACT_COLUMNS
+    assert record["id"] == meeting_id
+    assert record["officials"] == ["Anna Regionråd", "Bertil Kollega"]
+
+
+def test_datapackage_documents_every_column(client):
+    package = client.get("/data/datapackage.json").get_json()
+    (resource,) = package["resources"]
+    assert [field["name"] for field in resource["schema"]["fields"]] == CONTRACT_COLUMNS
+    assert resource["path"].endswith("/meetings.csv")
+    page = client.get("/data").get_data(as_text=True)
+    for name in CONTRACT_COLUMNS:
+        assert f"<code>{name}</code>" in page

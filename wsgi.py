@@ -1,0 +1,5 @@
+"""The WSGI entry point: `flask --app wsgi run`, or `gunicorn wsgi:app`."""
+
+from register import create_app
+
+app = create_app()
