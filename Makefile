@@ -27,7 +27,7 @@ install: $(VENV)/.installed compile-translations
 install-dev: $(VENV)/.installed-dev compile-translations
 
 compile-translations: | $(BIN)/python
-	$(BIN)/pybabel compile -q -d register/translations
+	$(BIN)/pybabel --quiet compile -d register/translations
 
 # -- the two commands --------------------------------------------------------------
 
@@ -56,6 +56,11 @@ test: install-dev
 # the suite on it.
 test-postgres: install-dev
 	TEST_DATABASE_URL="$$(bash .ci/postgres.sh)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Export speed and memory at two sizes; memory should not grow with the row count.
+BENCH_SIZES ?= 20000 200000
+bench: install-dev
+	@for n in $(BENCH_SIZES); do echo "== $$n meetings"; $(BIN)/python bench/export.py --meetings $$n; done
 
 # -- maintenance --------------------------------------------------------------------
 

@@ -120,6 +120,8 @@ class MeetingForm(FlaskForm):
         self.issue_ids.choices = choices((i.id, i.title) for i in issues)
 
     def validate_held_on(self, field):
+        if field.data is None:
+            return  # not a date: already reported
         latest = local_today() + timedelta(days=LATEST_DAYS_AHEAD)
         if field.data < EARLIEST_DATE or field.data > latest:
             raise ValidationError(
