@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres install install-dev translations compile-translations bench lint clean
+.PHONY: run test test-postgres install install-dev browser translations compile-translations bench clean
 
 # -- setup -------------------------------------------------------------------------
 
@@ -24,7 +24,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed compile-translations
-install-dev: $(VENV)/.installed-dev compile-translations
+install-dev: $(VENV)/.installed-dev compile-translations browser
+
+# The browser tests drive Debian's Chromium; install it when missing (needs root).
+CHROMIUM := /usr/lib/chromium/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else \
+			echo "The browser tests need Chromium: sudo apt-get install chromium fonts-dejavu-core"; exit 1; \
+		fi; \
+	fi
 
 compile-translations: | $(BIN)/python
 	$(BIN)/pybabel --quiet compile -d register/translations
