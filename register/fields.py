@@ -12,30 +12,34 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class IsoDateField(DateField):
+class _OwnParseMessage:
+    """Replaces WTForms' parse error with the register's own message."""
+
+    parse_error = None
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.parse_error) from None
+
+
+class IsoDateField(_OwnParseMessage, DateField):
     """A date typed as YYYY-MM-DD."""
+
+    parse_error = _l("Enter a real date in the form YYYY-MM-DD.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format="%Y-%m-%d", **kwargs)
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a real date in the form YYYY-MM-DD.")) from None
 
-
-class ClockTimeField(TimeField):
+class ClockTimeField(_OwnParseMessage, TimeField):
     """A time of day typed as HH:MM."""
+
+    parse_error = _l("Enter a time in the form HH:MM.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format="%H:%M", **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a time in the form HH:MM.")) from None
 
 
 class ChoiceField(SelectField):

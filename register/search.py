@@ -120,44 +120,23 @@ def published_meetings(filters: MeetingFilters) -> Select:
         )
     if filters.official:
         query = query.where(
-            Meeting.id.in_(
-                select(meeting_official.c.meeting_id).where(
-                    meeting_official.c.official_id == filters.official
-                )
-            )
+            _linked(meeting_official, meeting_official.c.official_id == filters.official)
         )
     if filters.unit:
-        query = query.where(
-            Meeting.id.in_(
-                select(meeting_official.c.meeting_id)
-                .join(Official, Official.id == meeting_official.c.official_id)
-                .where(Official.unit_id == filters.unit)
-            )
-        )
+        query = query.where(_linked(meeting_official, Official.unit_id == filters.unit, Official))
     if filters.organisation:
         query = query.where(
-            Meeting.id.in_(
-                select(meeting_organisation.c.meeting_id).where(
-                    meeting_organisation.c.organisation_id == filters.organisation
-                )
+            _linked(
+                meeting_organisation,
+                meeting_organisation.c.organisation_id == filters.organisation,
             )
         )
     if filters.kind:
         query = query.where(
-            Meeting.id.in_(
-                select(meeting_organisation.c.meeting_id)
-                .join(Organisation, Organisation.id == meeting_organisation.c.organisation_id)
-                .where(Organisation.kind == filters.kind)
-            )
+            _linked(meeting_organisation, Organisation.kind == filters.kind, Organisation)
         )
     if filters.issue:
-        query = query.where(
-            Meeting.id.in_(
-                select(meeting_issue.c.meeting_id)
-                .join(Issue, Issue.id == meeting_issue.c.issue_id)
-                .where(Issue.slug == filters.issue)
-            )
-        )
+        query = query.where(_linked(meeting_issue, Issue.slug == filters.issue, Issue))
     if filters.date_from:
         query = query.where(Meeting.held_on >= filters.date_from)
     if filters.date_to:
@@ -165,6 +144,14 @@ def published_meetings(filters: MeetingFilters) -> Select:
     if filters.format:
         query = query.where(Meeting.format == filters.format)
     return query.order_by(Meeting.held_on.desc(), Meeting.id.desc())
+
+
+def _linked(link_table, condition, joined_model=None):
+    """Meetings linked through an association table to something matching `condition`."""
+    meeting_ids = select(link_table.c.meeting_id)
+    if joined_model is not None:
+        meeting_ids = meeting_ids.join(joined_model)
+    return Meeting.id.in_(meeting_ids.where(condition))
 
 
 def with_links(query: Select) -> Select:

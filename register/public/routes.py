@@ -72,10 +72,10 @@ def key_figures() -> dict[str, object]:
 
 
 def filter_choices() -> dict[str, list]:
-    """The options of the register's filter form."""
+    """The options of the register's filter form, as (value, label) pairs."""
     return {
-        "issues": db.session.scalars(select(Issue).order_by(Issue.title)).all(),
-        "units": db.session.scalars(select(Unit).order_by(Unit.name)).all(),
+        "issue_options": db.session.execute(select(Issue.slug, Issue.title).order_by(Issue.title)).all(),
+        "unit_options": db.session.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all(),
     }
 
 
