@@ -180,7 +180,10 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(error):
         return render_error(
             400,
-            _("The form had expired or did not come from this site. Go back, reload the page and try again."),
+            _(
+                "The form had expired or did not come from this site. "
+                "Go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

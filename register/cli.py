@@ -50,18 +50,25 @@ def create_user(email, name, role, official_id, password_stdin):
 
 
 @click.command("demo")
-@click.option("--meetings", type=click.IntRange(min=1), help="A large synthetic register of N meetings.")
+@click.option(
+    "--meetings", type=click.IntRange(min=1), help="A large synthetic register of N meetings."
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the register already has meetings.")
 def demo(meetings, if_empty):
     """Load realistic demo data into an empty register."""
-    from .demo import load_demo
+    from .demo import DemoDataError, load_demo
 
     if db.session.scalar(select(func.count()).select_from(Meeting)):
         if if_empty:
             click.echo("The register already has meetings; no demo data loaded.")
             return
-        raise click.ClickException("the register already has meetings; demo data needs an empty one")
-    result = load_demo(meetings=meetings)
+        raise click.ClickException(
+            "the register already has meetings; demo data needs an empty one"
+        )
+    try:
+        result = load_demo(meetings=meetings)
+    except DemoDataError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Loaded demo data: {result['meetings']} meetings.")
     for email, role, password in result.get("accounts", []):
         click.echo(f"  {role:10} {email}  password: {password}")

@@ -24,9 +24,7 @@ class Config:
     """Settings for every environment; values come from the environment."""
 
     # Development mode relaxes the secret-key and secure-cookie requirements.
-    DEVELOPMENT = os.environ.get("FLASK_ENV") == "development" or _env_bool(
-        "FLASK_DEBUG", False
-    )
+    DEVELOPMENT = os.environ.get("FLASK_ENV") == "development" or _env_bool("FLASK_DEBUG", False)
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means "a SQLite file in the instance folder", resolved in create_app().
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None

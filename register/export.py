@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -36,7 +36,7 @@ class Column:
 def _timestamp(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def meeting_url(meeting_id: int) -> str:
@@ -92,7 +92,9 @@ COLUMNS: tuple[Column, ...] = (
         lambda m: [i.title for i in m.issues],
         multi=True,
     ),
-    Column("subject", "string", _l("What the meeting was about, in one line."), lambda m: m.subject),
+    Column(
+        "subject", "string", _l("What the meeting was about, in one line."), lambda m: m.subject
+    ),
     Column("summary", "string", _l("A public summary of the meeting."), lambda m: m.summary),
     Column(
         "format",

@@ -41,7 +41,7 @@ def validate_danish_cvr(value: str) -> str:
         digits = digits[2:]
     if not (len(digits) == 8 and digits.isascii() and digits.isdigit() and digits[0] != "0"):
         raise ValueError("A Danish CVR number has 8 digits and does not start with 0.")
-    if sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS)) % 11:
+    if sum(int(d) * w for d, w in zip(digits, _CVR_WEIGHTS, strict=True)) % 11:
         raise ValueError("The check digit of this Danish CVR number is wrong.")
     return digits
 
@@ -85,6 +85,6 @@ def generate_danish_cvr(rng: random.Random) -> str:
     while True:
         body = f"{rng.randint(1, 9)}{rng.randrange(10**6):06d}"
         # The last weight is 1, so the check digit is what makes the sum divisible by 11.
-        check = -sum(int(d) * w for d, w in zip(body, _CVR_WEIGHTS)) % 11
+        check = -sum(int(d) * w for d, w in zip(body, _CVR_WEIGHTS[:7], strict=True)) % 11
         if check < 10:
             return f"{body}{check}"

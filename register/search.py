@@ -85,7 +85,10 @@ def parse_filters(args) -> MeetingFilters:
         else:
             errors["issue"] = _("“%(value)s” is not a valid issue.", value=issue[:40])
 
-    for name, choices in (("kind", vocabulary.ORGANISATION_KINDS), ("format", vocabulary.MEETING_FORMATS)):
+    for name, choices in (
+        ("kind", vocabulary.ORGANISATION_KINDS),
+        ("format", vocabulary.MEETING_FORMATS),
+    ):
         raw = args.get(name, "").strip()
         if not raw:
             continue
@@ -189,4 +192,3 @@ def after_cursor(query: Select, position: tuple[date, int]) -> Select:
             and_(Meeting.held_on == held_on, Meeting.id < meeting_id),
         )
     )
-

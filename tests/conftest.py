@@ -7,7 +7,7 @@ database file; with TEST_DATABASE_URL set (PostgreSQL), every table is emptied i
 import os
 import re
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -23,7 +23,7 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def utc_today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def make_app(database_url: str, **config):
@@ -138,7 +138,9 @@ class Records:
     def issue(self, title="Dubbelspår Göteborg–Borås", slug="dubbelspar-goteborg-boras"):
         return self._save(Issue(slug=slug, title=title, summary="", status="active"))
 
-    def user(self, email="official@example.org", role="official", official_id=None, name="Test User"):
+    def user(
+        self, email="official@example.org", role="official", official_id=None, name="Test User"
+    ):
         user = User(email=email, name=name, role=role, official_id=official_id)
         user.set_password(PASSWORD)
         return self._save(user)
@@ -168,7 +170,7 @@ class Records:
             meeting.organisations = [db.session.get(Organisation, i) for i in organisation_ids]
             meeting.issues = [db.session.get(Issue, i) for i in issue_ids]
             if status == "published":
-                meeting.published_at = meeting.published_at or datetime.now(timezone.utc)
+                meeting.published_at = meeting.published_at or datetime.now(UTC)
                 meeting.revisions.append(
                     Revision(number=1, action="publish", after=meeting.snapshot())
                 )

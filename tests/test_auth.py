@@ -90,13 +90,26 @@ def test_logout_invalidates_a_copied_session_cookie(app, client, auth, world):
 
 def test_users_create_command(app, runner):
     result = runner.invoke(
-        args=["users", "create", "New.Person@Example.org", "--name", "Ny Person", "--role", "registrar", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "New.Person@Example.org",
+            "--name",
+            "Ny Person",
+            "--role",
+            "registrar",
+            "--password-stdin",
+        ],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(select(User))
-        assert (user.email, user.role, user.name) == ("new.person@example.org", "registrar", "Ny Person")
+        assert (user.email, user.role, user.name) == (
+            "new.person@example.org",
+            "registrar",
+            "Ny Person",
+        )
         assert user.check_password("a long enough password")
         assert not user.password_hash.startswith("a long")
 
@@ -105,9 +118,17 @@ def test_users_create_command(app, runner):
     ("args", "stdin", "message"),
     [
         (["not-an-email", "--name", "X"], "a long enough password\n", "is not an email address"),
-        (["x@example.org", "--name", "X", "--role", "king"], "a long enough password\n", "Invalid value"),
+        (
+            ["x@example.org", "--name", "X", "--role", "king"],
+            "a long enough password\n",
+            "Invalid value",
+        ),
         (["x@example.org", "--name", "X"], "short\n", "at least 10 characters"),
-        (["x@example.org", "--name", "X", "--official-id", "99"], "a long enough password\n", "no official 99"),
+        (
+            ["x@example.org", "--name", "X", "--official-id", "99"],
+            "a long enough password\n",
+            "no official 99",
+        ),
     ],
 )
 def test_users_create_refuses_bad_input(app, runner, args, stdin, message):

@@ -36,7 +36,8 @@ def test_known_swedish_numbers_are_valid(number):
 
 
 @pytest.mark.parametrize(
-    "spelling", ["5560743089", " 556074-3089 ", "556074 3089", "16556074-3089", "165560743089", "556074–3089"]
+    "spelling",
+    ["5560743089", " 556074-3089 ", "556074 3089", "16556074-3089", "165560743089", "556074–3089"],
 )
 def test_swedish_spellings_are_canonicalised(spelling):
     assert validate_swedish_org_number(spelling) == "556074-3089"
@@ -50,8 +51,18 @@ def test_swedish_wrong_check_digit_is_rejected(number):
 
 @pytest.mark.parametrize(
     "junk",
-    ["", "   ", "556074-308", "556074-30899", "17556074-3089", "5560743089x", "abcdef-ghij",
-     "556074-30 89 1", "５５６０７４３０８９", None],
+    [
+        "",
+        "   ",
+        "556074-308",
+        "556074-30899",
+        "17556074-3089",
+        "5560743089x",
+        "abcdef-ghij",
+        "556074-30 89 1",
+        "５５６０７４３０８９",
+        None,
+    ],
 )
 def test_swedish_wrong_shape_is_rejected(junk):
     with pytest.raises(ValueError, match="10 digits"):
@@ -81,7 +92,9 @@ def test_danish_wrong_shape_is_rejected(junk):
         validate_danish_cvr(junk)
 
 
-@pytest.mark.parametrize("value", ["7714905406-52", "123456789-01", "012345678901-23", " 7714905406-52 "])
+@pytest.mark.parametrize(
+    "value", ["7714905406-52", "123456789-01", "012345678901-23", " 7714905406-52 "]
+)
 def test_eu_transparency_ids_are_accepted(value):
     assert validate_eu_transparency_id(value) == value.strip()
 
@@ -92,8 +105,19 @@ def test_eu_transparency_id_typographic_dash_is_normalised():
 
 @pytest.mark.parametrize(
     "junk",
-    ["", "7714905406", "7714905406-5", "7714905406-523", "12345678-01", "1234567890123-01",
-     "7714905406 52", "77149O5406-52", "-52", "7714905406-52x", None],
+    [
+        "",
+        "7714905406",
+        "7714905406-5",
+        "7714905406-523",
+        "12345678-01",
+        "1234567890123-01",
+        "7714905406 52",
+        "77149O5406-52",
+        "-52",
+        "7714905406-52x",
+        None,
+    ],
 )
 def test_eu_transparency_id_wrong_shape_is_rejected(junk):
     with pytest.raises(ValueError, match="Transparency Register"):

@@ -1,6 +1,6 @@
 """The official's flow through the real meeting form, CSRF on."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -75,7 +75,8 @@ def test_draft_is_not_public(app, client, auth, world):
     auth.login()
     token = open_form(client)
     response = client.post(
-        "/desk/meetings/new", data=meeting_form(token, world, action="save_draft", subject="Hemligt utkast")
+        "/desk/meetings/new",
+        data=meeting_form(token, world, action="save_draft", subject="Hemligt utkast"),
     )
     assert response.status_code == 302
     with app.app_context():
@@ -93,13 +94,16 @@ def test_draft_is_not_public(app, client, auth, world):
 def test_draft_can_be_published_later(app, client, auth, world, records):
     user = world["user"]
     meeting_id = records.meeting(
-        status="draft", created_by_id=user, official_ids=[world["official"]],
+        status="draft",
+        created_by_id=user,
+        official_ids=[world["official"]],
         organisation_ids=[world["organisation"]],
     )
     auth.login()
     token = open_form(client, f"/desk/meetings/{meeting_id}/edit")
     response = client.post(
-        f"/desk/meetings/{meeting_id}/edit", data=meeting_form(token, world, subject="Nu publicerat")
+        f"/desk/meetings/{meeting_id}/edit",
+        data=meeting_form(token, world, subject="Nu publicerat"),
     )
     assert response.status_code == 302
     client.post("/logout", data={"csrf_token": token})
@@ -110,7 +114,10 @@ def test_new_organisation_matches_existing_name(app, client, auth, world):
     auth.login()
     token = open_form(client)
     form = meeting_form(
-        token, world, organisation_ids=[], new_organisations="  trafikverket \nNya  Föreningen\nnya föreningen"
+        token,
+        world,
+        organisation_ids=[],
+        new_organisations="  trafikverket \nNya  Föreningen\nnya föreningen",
     )
     assert client.post("/desk/meetings/new", data=form).status_code == 302
     with app.app_context():
@@ -122,14 +129,18 @@ def test_new_organisation_matches_existing_name(app, client, auth, world):
 
 def test_amending_a_published_record_needs_a_reason_and_is_kept(app, client, auth, world, records):
     meeting_id = records.meeting(
-        subject="Före ändring", created_by_id=world["user"],
-        official_ids=[world["official"]], organisation_ids=[world["organisation"]],
+        subject="Före ändring",
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
     )
     auth.login()
     path = f"/desk/meetings/{meeting_id}/edit"
     token = open_form(client, path)
 
-    response = client.post(path, data=meeting_form(token, world, subject="Efter ändring", reason=""))
+    response = client.post(
+        path, data=meeting_form(token, world, subject="Efter ändring", reason="")
+    )
     assert response.status_code == 400
     assert "Ange varför du ändrar" in response.get_data(as_text=True)
     assert count(app, Revision) == 1
@@ -149,7 +160,8 @@ def test_amending_a_published_record_needs_a_reason_and_is_kept(app, client, aut
 
 def test_published_record_cannot_return_to_draft(app, client, auth, world, records):
     meeting_id = records.meeting(
-        created_by_id=world["user"], official_ids=[world["official"]],
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
         organisation_ids=[world["organisation"]],
     )
     auth.login()
@@ -185,10 +197,15 @@ def test_published_record_cannot_return_to_draft(app, client, auth, world, recor
         ({"new_organisations": "x" * 201, "organisation_ids": []}, "högst 200 tecken"),
         ({"format": "telepathy"}, "Välj ett av alternativen i listan"),
         ({"action": "delete"}, "Välj om du vill spara ett utkast eller publicera"),
-        ({"held_on": (utc_today() + timedelta(days=5)).isoformat()}, "kan publiceras när det har ägt rum"),
+        (
+            {"held_on": (utc_today() + timedelta(days=5)).isoformat()},
+            "kan publiceras när det har ägt rum",
+        ),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_saves_nothing(app, client, auth, world, overrides, message):
+def test_bad_input_gets_a_clear_message_and_saves_nothing(
+    app, client, auth, world, overrides, message
+):
     auth.login()
     token = open_form(client)
     response = client.post("/desk/meetings/new", data=meeting_form(token, world, **overrides))
@@ -232,9 +249,22 @@ def test_form_fields_keep_the_contract_names(client, auth, world):
     auth.login()
     html = client.get("/desk/meetings/new").get_data(as_text=True)
     for name in (
-        "held_on", "start_time", "format", "location", "initiative", "subject", "summary",
-        "outcome", "official_ids", "organisation_ids", "new_organisations", "issue_ids",
-        "representatives", "document_links", "action", "csrf_token",
+        "held_on",
+        "start_time",
+        "format",
+        "location",
+        "initiative",
+        "subject",
+        "summary",
+        "outcome",
+        "official_ids",
+        "organisation_ids",
+        "new_organisations",
+        "issue_ids",
+        "representatives",
+        "document_links",
+        "action",
+        "csrf_token",
     ):
         assert f'name="{name}"' in html, name
     assert 'value="save_draft"' in html and 'value="publish"' in html

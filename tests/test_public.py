@@ -9,8 +9,10 @@ from .conftest import csrf_token
 
 def test_start_page_shows_latest_meetings_and_issues(client, records, world):
     records.meeting(
-        subject="Senaste mötet", official_ids=[world["official"]],
-        organisation_ids=[world["organisation"]], issue_ids=[world["issue"]],
+        subject="Senaste mötet",
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+        issue_ids=[world["issue"]],
     )
     html = client.get("/").get_data(as_text=True)
     assert "Testregionen" in html
@@ -21,8 +23,10 @@ def test_start_page_shows_latest_meetings_and_issues(client, records, world):
 
 def test_user_text_is_escaped(client, records, world):
     meeting_id = records.meeting(
-        subject="<script>alert('x')</script>", summary="<b>fet</b>",
-        official_ids=[world["official"]], organisation_ids=[world["organisation"]],
+        subject="<script>alert('x')</script>",
+        summary="<b>fet</b>",
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
     )
     for path in (f"/meetings/{meeting_id}", "/meetings", "/"):
         html = client.get(path).get_data(as_text=True)
@@ -34,7 +38,11 @@ def test_user_text_is_escaped(client, records, world):
 def test_pages_walk_through_every_meeting_once(app, client, records, world):
     app.config["PAGE_SIZE"] = 4
     ids = {
-        records.meeting(subject=f"Möte {n}", official_ids=[world["official"]], organisation_ids=[world["organisation"]])
+        records.meeting(
+            subject=f"Möte {n}",
+            official_ids=[world["official"]],
+            organisation_ids=[world["organisation"]],
+        )
         for n in range(10)
     }
     seen, path, pages = [], "/meetings", 0
@@ -51,8 +59,14 @@ def test_pages_walk_through_every_meeting_once(app, client, records, world):
 
 def test_filters_narrow_the_list(client, records, world):
     union = records.organisation(name="Kommunal", kind="union")
-    records.meeting(subject="Med facket", official_ids=[world["official"]], organisation_ids=[union])
-    records.meeting(subject="Med verket", official_ids=[world["colleague"]], organisation_ids=[world["organisation"]])
+    records.meeting(
+        subject="Med facket", official_ids=[world["official"]], organisation_ids=[union]
+    )
+    records.meeting(
+        subject="Med verket",
+        official_ids=[world["colleague"]],
+        organisation_ids=[world["organisation"]],
+    )
     html = client.get(f"/meetings?organisation={union}").get_data(as_text=True)
     assert "Med facket" in html and "Med verket" not in html
     html = client.get(f"/meetings?official={world['colleague']}").get_data(as_text=True)
@@ -63,8 +77,18 @@ def test_filters_narrow_the_list(client, records, world):
 
 @pytest.mark.parametrize(
     "query",
-    ["from=2024-13-01", "to=yesterday", "official=abc", "organisation=-1", "unit=99999999999",
-     "kind=spy", "format=smoke", "issue=../../etc", "cursor=not-a-cursor", "from=2025-01-02&to=2025-01-01"],
+    [
+        "from=2024-13-01",
+        "to=yesterday",
+        "official=abc",
+        "organisation=-1",
+        "unit=99999999999",
+        "kind=spy",
+        "format=smoke",
+        "issue=../../etc",
+        "cursor=not-a-cursor",
+        "from=2025-01-02&to=2025-01-01",
+    ],
 )
 def test_bad_filters_get_a_message_not_a_500(client, query):
     response = client.get(f"/meetings?{query}")
@@ -74,7 +98,13 @@ def test_bad_filters_get_a_message_not_a_500(client, query):
 
 @pytest.mark.parametrize(
     "path",
-    ["/meetings/0", "/meetings/abc", "/meetings/99999999999999999999", "/meetings/2147483648/history", "/nowhere"],
+    [
+        "/meetings/0",
+        "/meetings/abc",
+        "/meetings/99999999999999999999",
+        "/meetings/2147483648/history",
+        "/nowhere",
+    ],
 )
 def test_unknown_addresses_are_404(client, path):
     assert client.get(path).status_code == 404
@@ -86,10 +116,14 @@ def test_nul_bytes_are_refused(client):
 
 def test_language_can_be_switched(client):
     token = csrf_token(client.get("/"))
-    response = client.post("/language", data={"lang": "en", "next": "/meetings", "csrf_token": token})
+    response = client.post(
+        "/language", data={"lang": "en", "next": "/meetings", "csrf_token": token}
+    )
     assert response.headers["Location"] == "/meetings"
     assert "Meetings" in client.get("/meetings").get_data(as_text=True)
-    response = client.post("/language", data={"lang": "da", "next": "https://evil.example", "csrf_token": token})
+    response = client.post(
+        "/language", data={"lang": "da", "next": "https://evil.example", "csrf_token": token}
+    )
     assert response.headers["Location"] == "/"
     assert '<html lang="da">' in client.get("/").get_data(as_text=True)
 
@@ -102,6 +136,33 @@ def test_security_headers_are_sent(client):
 
 
 def test_history_shows_publication(client, records, world):
-    meeting_id = records.meeting(official_ids=[world["official"]], organisation_ids=[world["organisation"]])
+    meeting_id = records.meeting(
+        official_ids=[world["official"]], organisation_ids=[world["organisation"]]
+    )
     html = client.get(f"/meetings/{meeting_id}/history").get_data(as_text=True)
     assert "Publicerad" in html
+
+
+def test_withdrawn_record_leaves_only_a_stub(client, records, world):
+    from datetime import datetime, timezone
+
+    meeting_id = records.meeting(
+        subject="Känsligt ämne",
+        summary="Detaljer som inte längre är offentliga",
+        status="withdrawn",
+        published_at=datetime.now(timezone.utc),
+        withdrawn_at=datetime.now(timezone.utc),
+        withdrawal_reason="Innehöll personuppgifter",
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+    )
+    for path in (f"/meetings/{meeting_id}", f"/meetings/{meeting_id}/history"):
+        response = client.get(path)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "Känsligt ämne" not in html, path
+        assert "Detaljer som inte" not in html, path
+    html = client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Innehöll personuppgifter" in html
+    assert f"Post nr {meeting_id}" in html
+    assert "Känsligt ämne" not in client.get("/meetings").get_data(as_text=True)

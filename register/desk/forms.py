@@ -9,7 +9,14 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from .. import vocabulary
 from ..extensions import db
-from ..fields import CheckboxListField, ChoiceField, ClockTimeField, IsoDateField, MaxLength, choices
+from ..fields import (
+    CheckboxListField,
+    ChoiceField,
+    ClockTimeField,
+    IsoDateField,
+    MaxLength,
+    choices,
+)
 from ..models import Issue, Meeting, Official, Organisation, local_today
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -54,14 +61,17 @@ class MeetingForm(FlaskForm):
         validators=[InputRequired(_l("Choose who took the initiative."))],
     )
     subject = StringField(
-        _l("Subject"), filters=[clean_text],
+        _l("Subject"),
+        filters=[clean_text],
         validators=[
             InputRequired(_l("Enter the subject of the meeting.")),
             Length(min=3, max=200, message=_l("The subject must be 3 to 200 characters.")),
         ],
     )
     summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[MaxLength(10000)])
-    outcome = TextAreaField(_l("Outcome or follow-up"), filters=[clean_text], validators=[MaxLength(5000)])
+    outcome = TextAreaField(
+        _l("Outcome or follow-up"), filters=[clean_text], validators=[MaxLength(5000)]
+    )
     official_ids = CheckboxListField(_l("The region's participants"))
     organisation_ids = CheckboxListField(_l("Organisations met"))
     new_organisations = TextAreaField(
@@ -69,17 +79,23 @@ class MeetingForm(FlaskForm):
     )
     issue_ids = CheckboxListField(_l("Issues pursued"))
     representatives = TextAreaField(
-        _l("The counterpart's representatives (names and roles)"), filters=[clean_text],
+        _l("The counterpart's representatives (names and roles)"),
+        filters=[clean_text],
         validators=[MaxLength(2000)],
     )
     client = StringField(
-        _l("Client, where a consultancy or PR firm acted for someone"), filters=[clean_text],
+        _l("Client, where a consultancy or PR firm acted for someone"),
+        filters=[clean_text],
         validators=[MaxLength(200)],
     )
     document_links = TextAreaField(
-        _l("Links to documents exchanged, one per line"), filters=[clean_text], validators=[MaxLength(20000)]
+        _l("Links to documents exchanged, one per line"),
+        filters=[clean_text],
+        validators=[MaxLength(20000)],
     )
-    reason = TextAreaField(_l("Reason for the amendment"), filters=[clean_text], validators=[MaxLength(2000)])
+    reason = TextAreaField(
+        _l("Reason for the amendment"), filters=[clean_text], validators=[MaxLength(2000)]
+    )
     action = StringField(filters=[clean_text])
 
     def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
@@ -90,8 +106,16 @@ class MeetingForm(FlaskForm):
     def fill_from(self, meeting: Meeting) -> None:
         """Show a stored meeting in the form."""
         for name in (
-            "held_on", "start_time", "format", "location", "initiative", "subject",
-            "summary", "outcome", "representatives", "client",
+            "held_on",
+            "start_time",
+            "format",
+            "location",
+            "initiative",
+            "subject",
+            "summary",
+            "outcome",
+            "representatives",
+            "client",
         ):
             getattr(self, name).data = getattr(meeting, name)
         self.official_ids.data = [o.id for o in meeting.officials]
@@ -125,7 +149,11 @@ class MeetingForm(FlaskForm):
         latest = local_today() + timedelta(days=LATEST_DAYS_AHEAD)
         if field.data < EARLIEST_DATE or field.data > latest:
             raise ValidationError(
-                _l("Enter a date between %(first)s and %(last)s.", first=EARLIEST_DATE.isoformat(), last=latest.isoformat())
+                _l(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=EARLIEST_DATE.isoformat(),
+                    last=latest.isoformat(),
+                )
             )
 
     def validate_official_ids(self, field):
@@ -134,9 +162,7 @@ class MeetingForm(FlaskForm):
 
     def validate_organisation_ids(self, field):
         if not field.data and not lines(self.new_organisations.data):
-            raise ValidationError(
-                _l("Choose at least one organisation, or type a new one below.")
-            )
+            raise ValidationError(_l("Choose at least one organisation, or type a new one below."))
 
     def validate_new_organisations(self, field):
         names = lines(field.data)
@@ -144,7 +170,10 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("At most %(n)d new organisations at a time.", n=MAX_LINES))
         if any(len(name) > MAX_ORGANISATION_NAME for name in names):
             raise ValidationError(
-                _l("An organisation's name may be at most %(n)d characters.", n=MAX_ORGANISATION_NAME)
+                _l(
+                    "An organisation's name may be at most %(n)d characters.",
+                    n=MAX_ORGANISATION_NAME,
+                )
             )
 
     def validate_document_links(self, field):
@@ -154,7 +183,10 @@ class MeetingForm(FlaskForm):
         for link in links:
             if len(link) > MAX_LINK_LENGTH or not is_web_link(link):
                 raise ValidationError(
-                    _l("“%(link)s” is not a web address starting with http:// or https://.", link=link[:80])
+                    _l(
+                        "“%(link)s” is not a web address starting with http:// or https://.",
+                        link=link[:80],
+                    )
                 )
 
     def validate_reason(self, field):
@@ -167,9 +199,7 @@ class MeetingForm(FlaskForm):
         if field.data not in ("save_draft", "publish"):
             raise ValidationError(_l("Choose whether to save a draft or publish."))
         if field.data == "save_draft" and self.amends_published_record:
-            raise ValidationError(
-                _l("A published record cannot go back to being a draft.")
-            )
+            raise ValidationError(_l("A published record cannot go back to being a draft."))
         if field.data == "publish" and self.held_on.data and self.held_on.data > local_today():
             raise ValidationError(
                 _l("A meeting can be published once it has taken place; save it as a draft.")

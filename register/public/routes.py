@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import (
     Response,
@@ -19,7 +19,15 @@ from sqlalchemy import func, select
 
 from .. import export
 from ..extensions import db
-from ..models import Issue, Meeting, Official, Organisation, Unit, meeting_issue, meeting_organisation
+from ..models import (
+    Issue,
+    Meeting,
+    Official,
+    Organisation,
+    Unit,
+    meeting_issue,
+    meeting_organisation,
+)
 from ..redirects import safe_next
 from ..search import (
     after_cursor,
@@ -37,9 +45,7 @@ EXPORT_BATCH = 500
 @bp.route("/")
 def index():
     """Start page: latest meetings, active issues and key figures."""
-    latest = db.session.scalars(
-        with_links(published_meetings(parse_filters({})).limit(8))
-    ).all()
+    latest = db.session.scalars(with_links(published_meetings(parse_filters({})).limit(8))).all()
     issue_counts = (
         select(meeting_issue.c.issue_id, func.count().label("meetings"))
         .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
@@ -74,7 +80,9 @@ def key_figures() -> dict[str, object]:
 def filter_choices() -> dict[str, list]:
     """The options of the register's filter form, as (value, label) pairs."""
     return {
-        "issue_options": db.session.execute(select(Issue.slug, Issue.title).order_by(Issue.title)).all(),
+        "issue_options": db.session.execute(
+            select(Issue.slug, Issue.title).order_by(Issue.title)
+        ).all(),
         "unit_options": db.session.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all(),
     }
 
@@ -159,7 +167,7 @@ def streamed(query, serialise):
 
 
 def export_filename(extension: str) -> str:
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     return f"meetings-{today}.{extension}"
 
 
@@ -175,9 +183,7 @@ def meetings_csv():
 @bp.route("/meetings.json")
 def meetings_json():
     """Every published meeting matching the filters, as JSON, streamed."""
-    return Response(
-        streamed(export_query("json"), export.stream_json), mimetype="application/json"
-    )
+    return Response(streamed(export_query("json"), export.stream_json), mimetype="application/json")
 
 
 def public_meeting_or_404(meeting_id: int) -> Meeting:

@@ -15,11 +15,10 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from ..conftest import PASSWORD
-
-from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
 CHROMIUM_ARGS = [
