@@ -61,7 +61,7 @@ def test_official_logs_and_publishes_a_meeting(app, client, auth, world):
     assert "Anna Regionråd" in html
     assert "Eva Ek, projektchef" in html
     assert "https://example.org/underlag.pdf" in html
-    assert "Publicerad 2 dagar efter mötet" in html
+    assert "2 dagar efter mötet" in html
     assert "Finansiering av dubbelspåret" in client.get("/meetings").get_data(as_text=True)
 
     with app.app_context():

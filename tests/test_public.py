@@ -1,6 +1,7 @@
 """The public register: pages, escaping, pagination and malformed requests."""
 
 import re
+from datetime import UTC
 
 import pytest
 
@@ -144,14 +145,14 @@ def test_history_shows_publication(client, records, world):
 
 
 def test_withdrawn_record_leaves_only_a_stub(client, records, world):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     meeting_id = records.meeting(
         subject="Känsligt ämne",
         summary="Detaljer som inte längre är offentliga",
         status="withdrawn",
-        published_at=datetime.now(timezone.utc),
-        withdrawn_at=datetime.now(timezone.utc),
+        published_at=datetime.now(UTC),
+        withdrawn_at=datetime.now(UTC),
         withdrawal_reason="Innehöll personuppgifter",
         official_ids=[world["official"]],
         organisation_ids=[world["organisation"]],

@@ -129,16 +129,13 @@ def meetings():
 
 
 def named_filters(filters) -> dict[str, str]:
-    """Readable names for the id filters, to show what the list is filtered by."""
+    """Names for the filters that have no field in the form (reached by links)."""
     names = {}
-    for key, model in (("official", Official), ("organisation", Organisation), ("unit", Unit)):
+    for key, model in (("official", Official), ("organisation", Organisation)):
         record_id = getattr(filters, key)
         if record_id:
             record = db.session.get(model, record_id)
             names[key] = record.name if record else _("unknown (%(id)s)", id=record_id)
-    if filters.issue:
-        issue = db.session.scalar(select(Issue).filter_by(slug=filters.issue))
-        names["issue"] = issue.title if issue else filters.issue
     return names
 
 
