@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -202,7 +203,6 @@ def register_error_pages(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import vocabulary
-    from .models import Setting
 
     # Globals rather than a context processor, so that imported macros see them too.
     app.jinja_env.globals.update(
@@ -210,5 +210,16 @@ def register_template_helpers(app: Flask) -> None:
         get_locale=get_locale,
         vocabulary=vocabulary,
         languages={"sv": "Svenska", "en": "English", "da": "Dansk"},
-        demo_data_loaded=lambda: db.session.get(Setting, "demo_data") is not None,
+        demo_data_loaded=demo_data_loaded,
     )
+
+
+def demo_data_loaded() -> bool:
+    """Whether the demo data is loaded; error pages must render even when the database fails."""
+    from .models import Setting
+
+    try:
+        return db.session.get(Setting, "demo_data") is not None
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False

@@ -167,3 +167,17 @@ def test_withdrawn_record_leaves_only_a_stub(client, records, world):
     assert "Innehöll personuppgifter" in html
     assert f"Post nr {meeting_id}" in html
     assert "Känsligt ämne" not in client.get("/meetings").get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_a_calm_500_page(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/broken")
+    def broken():
+        raise RuntimeError("boom")
+
+    response = client.get("/broken")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Inget sparades" in html
+    assert "boom" not in html
