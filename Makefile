@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres install install-dev browser translations compile-translations bench clean
+.PHONY: run test test-postgres install install-dev browser translations compile-translations bench lint clean
 
 # -- setup -------------------------------------------------------------------------
 
@@ -74,6 +74,10 @@ bench: install-dev
 	@for n in $(BENCH_SIZES); do echo "== $$n meetings"; $(BIN)/python bench/export.py --meetings $$n; done
 
 # -- maintenance --------------------------------------------------------------------
+
+lint: install-dev
+	$(BIN)/ruff check register tests bench wsgi.py
+	$(BIN)/ruff format --check register tests bench wsgi.py
 
 translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \

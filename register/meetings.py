@@ -1,16 +1,23 @@
 """Saving meetings: drafts, publication and amendments, each change kept as a revision."""
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .desk.forms import MeetingForm, lines
 from .extensions import db
 from .models import Issue, Meeting, Official, Organisation, Revision, User, name_key, utcnow
 
 
+class ConcurrentChange(Exception):
+    """Someone else saved the same record at the same moment; nothing was stored."""
+
+
 def save_meeting(form: MeetingForm, author: User) -> tuple[Meeting, bool]:
     """Store a validated form as a new or changed meeting, in one transaction.
 
-    Returns the meeting and whether anything changed.
+    Returns the meeting and whether anything changed. Raises ConcurrentChange when the
+    database refuses the write because another save won the race (the same revision
+    number twice); then nothing of this save is kept.
     """
     meeting = form.meeting
     if meeting is None:
@@ -48,11 +55,15 @@ def save_meeting(form: MeetingForm, author: User) -> tuple[Meeting, bool]:
             _add_revision(meeting, "amend", author, before=before, reason=form.reason.data)
         else:
             changed = False
-    if changed:
-        db.session.commit()
-    else:
+    if not changed:
         db.session.rollback()
-    return meeting, changed
+        return meeting, False
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ConcurrentChange from None
+    return meeting, True
 
 
 def _by_ids(model, ids: list[int]) -> list:

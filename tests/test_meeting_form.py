@@ -268,3 +268,30 @@ def test_form_fields_keep_the_contract_names(client, auth, world):
     ):
         assert f'name="{name}"' in html, name
     assert 'value="save_draft"' in html and 'value="publish"' in html
+
+
+def test_a_save_that_loses_a_race_keeps_nothing(app, client, auth, world, records, monkeypatch):
+    meeting_id = records.meeting(
+        subject="Orört",
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+    )
+    auth.login()
+    path = f"/desk/meetings/{meeting_id}/edit"
+    token = open_form(client, path)
+
+    from sqlalchemy.exc import IntegrityError
+
+    def lose_the_race():
+        raise IntegrityError("INSERT INTO revision", {}, Exception("duplicate revision number"))
+
+    monkeypatch.setattr(db.session, "commit", lose_the_race)
+    response = client.post(path, data=meeting_form(token, world, subject="Ändrat", reason="x"))
+    monkeypatch.undo()
+    assert response.status_code == 409
+    assert "samtidigt" in response.get_data(as_text=True)
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        assert meeting.subject == "Orört"
+        assert len(meeting.revisions) == 1

@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..meetings import save_meeting
+from ..meetings import ConcurrentChange, save_meeting
 from ..models import Meeting, local_today, meeting_official
 from . import bp
 from .forms import MeetingForm
@@ -59,7 +59,10 @@ def new_meeting():
     if not form.is_submitted() and current_user.official_id:
         form.official_ids.data = [current_user.official_id]
     if form.validate_on_submit():
-        meeting, _changed = save_meeting(form, author=current_user)
+        try:
+            meeting, _changed = save_meeting(form, author=current_user)
+        except ConcurrentChange:
+            return concurrent_change(form)
         return after_save(meeting, form.action.data)
     return render_form(form)
 
@@ -76,7 +79,10 @@ def edit_meeting(meeting_id: int):
     if not form.is_submitted():
         form.fill_from(meeting)
     if form.validate_on_submit():
-        meeting, changed = save_meeting(form, author=current_user)
+        try:
+            meeting, changed = save_meeting(form, author=current_user)
+        except ConcurrentChange:
+            return concurrent_change(form)
         if not changed:
             flash(_("Nothing was changed, so no amendment was recorded."), "info")
             return redirect(url_for("public.meeting", meeting_id=meeting.id))
@@ -87,6 +93,18 @@ def edit_meeting(meeting_id: int):
 def render_form(form: MeetingForm):
     status = 400 if form.is_submitted() and form.errors else 200
     return render_template("desk/meeting_form.html", form=form, meeting=form.meeting), status
+
+
+def concurrent_change(form: MeetingForm):
+    """Show the form again, as typed, when another save won the race."""
+    flash(
+        _(
+            "Someone else saved this record at the same moment, so nothing of yours was "
+            "saved. Check the record and send the form again."
+        ),
+        "error",
+    )
+    return render_template("desk/meeting_form.html", form=form, meeting=form.meeting), 409
 
 
 def after_save(meeting: Meeting, action: str):
