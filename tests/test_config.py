@@ -1,6 +1,6 @@
 """Configuration from the environment, and dates counted where the region is."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -34,7 +34,7 @@ def test_days_to_publish_count_local_dates():
     app = create_app({"SECRET_KEY": "x", "TIMEZONE": "Europe/Stockholm"})
     # 23:30 UTC on 10 March is already 11 March in Stockholm.
     meeting = Meeting(
-        held_on=date(2026, 3, 1), published_at=datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc)
+        held_on=date(2026, 3, 1), published_at=datetime(2026, 3, 10, 23, 30, tzinfo=UTC)
     )
     with app.app_context():
         assert meeting.days_to_publish == 10
