@@ -49,16 +49,7 @@ DEMO_PASSWORD = "demo"
 # The columns each generated meeting sets; any others keep their defaults.
 MEETING_COLUMNS = (
     "id",
-    "held_on",
-    "start_time",
-    "format",
-    "location",
-    "initiative",
-    "subject",
-    "summary",
-    "outcome",
-    "representatives",
-    "client",
+    *Meeting.DESCRIPTIVE_FIELDS,
     "document_links",
     "status",
     "created_by_id",

@@ -25,16 +25,8 @@ def save_meeting(form: MeetingForm, author: User) -> tuple[Meeting, bool]:
         db.session.add(meeting)
     before = meeting.snapshot() if meeting.status == "published" else None
 
-    meeting.held_on = form.held_on.data
-    meeting.start_time = form.start_time.data
-    meeting.format = form.format.data
-    meeting.location = form.location.data
-    meeting.initiative = form.initiative.data
-    meeting.subject = form.subject.data
-    meeting.summary = form.summary.data
-    meeting.outcome = form.outcome.data
-    meeting.representatives = form.representatives.data
-    meeting.client = form.client.data
+    for name in Meeting.DESCRIPTIVE_FIELDS:
+        setattr(meeting, name, getattr(form, name).data)
     meeting.document_links = lines(form.document_links.data)
     meeting.officials = _by_ids(Official, form.official_ids.data)
     meeting.issues = _by_ids(Issue, form.issue_ids.data)

@@ -244,6 +244,20 @@ meeting_issue = Table(
 class Meeting(db.Model):
     """One meeting with outside parties: the register's record."""
 
+    # The record's own descriptive fields, named as in the meeting form (SPEC §6).
+    DESCRIPTIVE_FIELDS = (
+        "held_on",
+        "start_time",
+        "format",
+        "location",
+        "initiative",
+        "subject",
+        "summary",
+        "outcome",
+        "representatives",
+        "client",
+    )
+
     __table_args__ = (
         # Keyset pagination walks (status, held_on, id) newest first.
         Index("ix_meeting_status_held_on_id", "status", "held_on", "id"),
@@ -307,17 +321,10 @@ class Meeting(db.Model):
 
     def snapshot(self) -> dict:
         """The public content of the record, as kept in its revisions."""
-        return {
-            "held_on": self.held_on.isoformat(),
-            "start_time": self.start_time.strftime("%H:%M") if self.start_time else "",
-            "format": self.format,
-            "location": self.location,
-            "initiative": self.initiative,
-            "subject": self.subject,
-            "summary": self.summary,
-            "outcome": self.outcome,
-            "representatives": self.representatives,
-            "client": self.client,
+        content = {name: getattr(self, name) for name in Meeting.DESCRIPTIVE_FIELDS}
+        content["held_on"] = self.held_on.isoformat()
+        content["start_time"] = self.start_time.strftime("%H:%M") if self.start_time else ""
+        return content | {
             "document_links": list(self.document_links or []),
             "officials": [official.name for official in self.officials],
             "organisations": [organisation.name for organisation in self.organisations],

@@ -105,18 +105,7 @@ class MeetingForm(FlaskForm):
 
     def fill_from(self, meeting: Meeting) -> None:
         """Show a stored meeting in the form."""
-        for name in (
-            "held_on",
-            "start_time",
-            "format",
-            "location",
-            "initiative",
-            "subject",
-            "summary",
-            "outcome",
-            "representatives",
-            "client",
-        ):
+        for name in Meeting.DESCRIPTIVE_FIELDS:
             getattr(self, name).data = getattr(meeting, name)
         self.official_ids.data = [o.id for o in meeting.officials]
         self.organisation_ids.data = [o.id for o in meeting.organisations]
