@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..redirects import safe_next
 from ..search import (
+    MeetingFilters,
     after_cursor,
     decode_cursor,
     encode_cursor,
@@ -45,7 +46,7 @@ EXPORT_BATCH = 500
 @bp.route("/")
 def index():
     """Start page: latest meetings, active issues and key figures."""
-    latest = db.session.scalars(with_links(published_meetings(parse_filters({})).limit(8))).all()
+    latest = db.session.scalars(with_links(published_meetings(MeetingFilters()).limit(8))).all()
     issue_counts = (
         select(meeting_issue.c.issue_id, func.count().label("meetings"))
         .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
@@ -95,37 +96,28 @@ def meetings():
     position = decode_cursor(cursor) if cursor else None
     if cursor and position is None:
         filters.errors["cursor"] = _("The page link is not valid. Start again from the first page.")
-    if filters.errors:
-        return (
-            render_template(
-                "public/meetings.html",
-                filters=filters,
-                page=[],
-                total=0,
-                next_cursor=None,
-                named=named_filters(filters),
-                **filter_choices(),
-            ),
-            400,
-        )
-
-    query = published_meetings(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    if position:
-        query = after_cursor(query, position)
-    page_size = current_app.config["PAGE_SIZE"]
-    rows = db.session.scalars(with_links(query.limit(page_size + 1))).all()
-    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
-    return render_template(
+    page, total, next_cursor = [], 0, None
+    if not filters.errors:
+        query = published_meetings(filters)
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        if position:
+            query = after_cursor(query, position)
+        page_size = current_app.config["PAGE_SIZE"]
+        page = db.session.scalars(with_links(query.limit(page_size + 1))).all()
+        if len(page) > page_size:
+            page = page[:page_size]
+            next_cursor = encode_cursor(page[-1])
+    html = render_template(
         "public/meetings.html",
         filters=filters,
-        page=rows[:page_size],
+        page=page,
         total=total,
         next_cursor=next_cursor,
         is_first_page=position is None,
         named=named_filters(filters),
         **filter_choices(),
     )
+    return html, 400 if filters.errors else 200
 
 
 def named_filters(filters) -> dict[str, str]:
