@@ -191,9 +191,10 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error):
         if error.code not in messages:
             return error
-        described = error.description if error.code == 400 else None
-        custom = described if described and described != BadRequest.description else None
-        return render_error(error.code, custom or messages[error.code]())
+        message = messages[error.code]()
+        if error.code == 400 and error.description != BadRequest.description:
+            message = error.description  # our own explanation, e.g. of a NUL character
+        return render_error(error.code, message)
 
     @app.errorhandler(500)
     def server_error(error):
