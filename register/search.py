@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, String, and_, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.functions import GenericFunction
 
 from . import vocabulary
-from .extensions import db
 from .models import (
     Issue,
     Meeting,
@@ -26,6 +27,22 @@ from .models import (
 
 MAX_QUERY_LENGTH = 200
 MAX_ID = 2**31 - 1
+
+
+class casefold(GenericFunction):  # noqa: N801 (SQL function names are lower case)
+    """Text folded for case-insensitive matching, Å/Ä/Ö included.
+
+    PostgreSQL's lower() knows Unicode; SQLite's knows only ASCII, so there it calls the
+    Python function that create_app() registers on every SQLite connection.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(casefold, "postgresql")
+def _casefold_postgresql(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
 
 
 @dataclass
@@ -114,11 +131,11 @@ def published_meetings(filters: MeetingFilters) -> Select:
     """Published meetings matching the filters, newest first."""
     query = select(Meeting).where(Meeting.status == "published")
     if filters.q:
-        pattern = filters.q.lower()
+        pattern = filters.q.casefold()
         query = query.where(
             or_(
-                db.func.lower(Meeting.subject).contains(pattern, autoescape=True),
-                db.func.lower(Meeting.summary).contains(pattern, autoescape=True),
+                casefold(Meeting.subject).contains(pattern, autoescape=True),
+                casefold(Meeting.summary).contains(pattern, autoescape=True),
             )
         )
     if filters.official:

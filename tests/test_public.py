@@ -181,3 +181,16 @@ def test_an_unexpected_error_shows_a_calm_500_page(app, client):
     html = response.get_data(as_text=True)
     assert "Inget sparades" in html
     assert "boom" not in html
+
+
+def test_search_ignores_case_of_swedish_letters(client, records, world):
+    records.meeting(
+        subject="Östra stambanan och Älvsborgsbron",
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+    )
+    for query in ("östra", "ÄLVSBORGSBRON", "Stambanan"):
+        html = client.get("/meetings", query_string={"q": query}).get_data(as_text=True)
+        assert "Östra stambanan" in html, query
+    html = client.get("/meetings", query_string={"q": "västra"}).get_data(as_text=True)
+    assert "Östra stambanan" not in html
