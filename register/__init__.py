@@ -119,20 +119,14 @@ def _casefold(value):
 
 def select_locale() -> str:
     """The visitor's chosen language, else the browser's, else the register's default."""
-    languages = current_languages()
+    languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or default_locale()
-
-
-def current_languages() -> tuple[str, ...]:
-    return current_app.config["LANGUAGES"]
-
-
-def default_locale() -> str:
-    locale = current_app.config["DEFAULT_LOCALE"]
-    return locale if locale in current_languages() else "sv"
+    default = current_app.config["DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or (
+        default if default in languages else "sv"
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -216,7 +210,7 @@ def register_template_helpers(app: Flask) -> None:
         register_name=app.config["REGISTER_NAME"],
         get_locale=get_locale,
         vocabulary=vocabulary,
-        languages={"sv": "Svenska", "en": "English", "da": "Dansk"},
+        languages={code: vocabulary.LANGUAGES[code] for code in app.config["LANGUAGES"]},
         demo_data_loaded=demo_data_loaded,
     )
 

@@ -315,10 +315,6 @@ class Meeting(db.Model):
         days = self.days_to_publish
         return days is not None and days > current_app.config["PUBLISH_WITHIN_DAYS"]
 
-    @property
-    def last_changed_at(self) -> datetime | None:
-        return self.amended_at or self.published_at
-
     def snapshot(self) -> dict:
         """The public content of the record, as kept in its revisions."""
         content = {name: getattr(self, name) for name in Meeting.DESCRIPTIVE_FIELDS}

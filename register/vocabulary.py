@@ -5,6 +5,9 @@ Codes are what the database, the CSV and the API carry; labels are what people r
 
 from flask_babel import lazy_gettext as _l
 
+# Each language by its own name, as the language switch shows it.
+LANGUAGES = {"sv": "Svenska", "en": "English", "da": "Dansk"}
+
 ROLES = {
     "official": _l("Official"),
     "registrar": _l("Registrar"),

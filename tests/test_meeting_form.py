@@ -39,6 +39,16 @@ def count(app, model):
         return db.session.scalar(select(func.count()).select_from(model))
 
 
+def own_meeting(records, world, **fields):
+    """A meeting the signed-in official created and attended, with the world's counterpart."""
+    return records.meeting(
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+        **fields,
+    )
+
+
 def open_form(client, path="/desk/meetings/new"):
     response = client.get(path)
     assert response.status_code == 200
@@ -92,13 +102,7 @@ def test_draft_is_not_public(app, client, auth, world):
 
 
 def test_draft_can_be_published_later(app, client, auth, world, records):
-    user = world["user"]
-    meeting_id = records.meeting(
-        status="draft",
-        created_by_id=user,
-        official_ids=[world["official"]],
-        organisation_ids=[world["organisation"]],
-    )
+    meeting_id = own_meeting(records, world, status="draft")
     auth.login()
     token = open_form(client, f"/desk/meetings/{meeting_id}/edit")
     response = client.post(
@@ -128,12 +132,7 @@ def test_new_organisation_matches_existing_name(app, client, auth, world):
 
 
 def test_amending_a_published_record_needs_a_reason_and_is_kept(app, client, auth, world, records):
-    meeting_id = records.meeting(
-        subject="Före ändring",
-        created_by_id=world["user"],
-        official_ids=[world["official"]],
-        organisation_ids=[world["organisation"]],
-    )
+    meeting_id = own_meeting(records, world, subject="Före ändring")
     auth.login()
     path = f"/desk/meetings/{meeting_id}/edit"
     token = open_form(client, path)
@@ -159,11 +158,7 @@ def test_amending_a_published_record_needs_a_reason_and_is_kept(app, client, aut
 
 
 def test_published_record_cannot_return_to_draft(app, client, auth, world, records):
-    meeting_id = records.meeting(
-        created_by_id=world["user"],
-        official_ids=[world["official"]],
-        organisation_ids=[world["organisation"]],
-    )
+    meeting_id = own_meeting(records, world)
     auth.login()
     path = f"/desk/meetings/{meeting_id}/edit"
     token = open_form(client, path)
@@ -271,12 +266,7 @@ def test_form_fields_keep_the_contract_names(client, auth, world):
 
 
 def test_a_save_that_loses_a_race_keeps_nothing(app, client, auth, world, records, monkeypatch):
-    meeting_id = records.meeting(
-        subject="Orört",
-        created_by_id=world["user"],
-        official_ids=[world["official"]],
-        organisation_ids=[world["organisation"]],
-    )
+    meeting_id = own_meeting(records, world, subject="Orört")
     auth.login()
     path = f"/desk/meetings/{meeting_id}/edit"
     token = open_form(client, path)

@@ -30,11 +30,12 @@ def index():
         .options(selectinload(Meeting.officials), selectinload(Meeting.organisations))
         .order_by(Meeting.held_on.desc(), Meeting.id.desc())
     ).all()
+    cutoff = publication_cutoff()
     overdue = []
     if current_user.is_registrar:
         overdue = db.session.scalars(
             select(Meeting)
-            .where(Meeting.status == "draft", Meeting.held_on < publication_cutoff())
+            .where(Meeting.status == "draft", Meeting.held_on < cutoff)
             .options(selectinload(Meeting.officials))
             .order_by(Meeting.held_on)
         ).all()
@@ -43,7 +44,7 @@ def index():
         drafts=[m for m in meetings if m.status == "draft"],
         published=[m for m in meetings if m.status != "draft"],
         overdue=overdue,
-        cutoff=publication_cutoff(),
+        cutoff=cutoff,
     )
 
 
