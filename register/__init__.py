@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask import Flask, current_app, render_template, request, session
@@ -44,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     configure_database_url(app)
     configure_secret_key(app)
+    configure_hosts(app)
 
     app.url_map.converters["id"] = IdConverter
     register_extensions(app)
@@ -80,6 +82,26 @@ def configure_secret_key(app: Flask) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def configure_hosts(app: Flask) -> None:
+    """Accept only the register's own Host headers, so that no absolute URL (exports, the
+    data package) can be made to point at another site. Required outside development."""
+    hosts = list(app.config.get("TRUSTED_HOSTS") or [])
+    public_url = app.config.get("PUBLIC_URL") or ""
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RuntimeError(f"PUBLIC_URL must be an http(s) address, not {public_url!r}")
+        hosts.append(parts.hostname)
+    if hosts:
+        app.config["TRUSTED_HOSTS"] = hosts
+    elif app.config["DEVELOPMENT"] or app.testing:
+        app.config["TRUSTED_HOSTS"] = None  # any host: the addresses follow the request
+    else:
+        raise RuntimeError(
+            "PUBLIC_URL (the register's public address) must be set outside development"
+        )
 
 
 def register_extensions(app: Flask) -> None:

@@ -4,7 +4,7 @@ import re
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -55,8 +55,12 @@ def create_user(email, name, role, official_id, password_stdin):
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing when the register already has meetings.")
 def demo(meetings, if_empty):
-    """Load realistic demo data into an empty register."""
-    from .demo import DemoDataError, load_demo
+    """Load realistic demo data into an empty register.
+
+    Outside development the demo accounts get random passwords, printed once here: an
+    account with a password anyone could look up must never exist on a real server.
+    """
+    from .demo import DEMO_PASSWORD, DemoDataError, load_demo
 
     if db.session.scalar(select(func.count()).select_from(Meeting)):
         if if_empty:
@@ -66,7 +70,8 @@ def demo(meetings, if_empty):
             "the register already has meetings; demo data needs an empty one"
         )
     try:
-        result = load_demo(meetings=meetings)
+        known = current_app.config["DEVELOPMENT"]
+        result = load_demo(meetings=meetings, password=DEMO_PASSWORD if known else None)
     except DemoDataError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Loaded demo data: {result['meetings']} meetings.")

@@ -36,8 +36,11 @@ class Config:
     # The public body's local time: dates of publication are counted in it.
     TIMEZONE = os.environ.get("REGISTER_TIMEZONE", "Europe/Stockholm")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
-    # Absolute URLs in exports; when unset, taken from the request.
+    # The public address, e.g. https://insyn.region.se: the base of every absolute URL,
+    # and its host the one accepted in the Host header. Required outside development.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+    # Further host names to accept (comma-separated), e.g. behind a second domain.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     PAGE_SIZE = 50
 
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(

@@ -39,16 +39,26 @@ def _timestamp(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def meeting_url(meeting_id: int) -> str:
-    """The record's permalink, absolute."""
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute address on the public site: PUBLIC_URL when set, never a foreign Host."""
     base = current_app.config["PUBLIC_URL"]
     if base:
-        return base + url_for("public.meeting", meeting_id=meeting_id)
-    return url_for("public.meeting", meeting_id=meeting_id, _external=True)
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
+
+
+def meeting_url(number: int) -> str:
+    """The record's permalink, absolute."""
+    return absolute_url("public.meeting", number=number)
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "integer", _l("The record's permanent number."), lambda m: m.id),
+    Column(
+        "id",
+        "integer",
+        _l("The record's permanent public number: 1, 2, 3 … without gaps."),
+        lambda m: m.number,
+    ),
     Column("date", "date", _l("The date the meeting was held."), lambda m: m.held_on.isoformat()),
     Column(
         "officials",
@@ -128,7 +138,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda m: _timestamp(m.amended_at),
     ),
     Column("status", "string", _l("published or withdrawn."), lambda m: m.status),
-    Column("url", "string", _l("The record's permanent address."), lambda m: meeting_url(m.id)),
+    Column("url", "string", _l("The record's permanent address."), lambda m: meeting_url(m.number)),
 )
 
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)

@@ -1,10 +1,54 @@
-"""Form fields with the register's own, translated messages (WTForms has no Danish)."""
+"""Form building blocks with the register's own, translated messages (WTForms has no
+Danish), and the rules every text a person types must keep."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, SelectMultipleField, TimeField, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    SelectField,
+    SelectMultipleField,
+    TimeField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from .text import has_bidi_control, has_visible, normalise, parse_id
+
+
+def clean_text(value) -> str:
+    """Text in NFC, trimmed; a field missing from the request counts as empty."""
+    return normalise(value) if isinstance(value, str) else ""
+
+
+class RegisterForm(FlaskForm):
+    """A form that refuses characters which would make stored text read otherwise."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_bidi_control(field.data):
+                field.errors = [
+                    *field.errors,
+                    _l("Remove the invisible characters that reverse the text's direction."),
+                ]
+                valid = False
+        return valid
+
+
+class Visible:
+    """The text must contain letters, digits or signs, not only invisible characters."""
+
+    def __init__(self, optional: bool = False):
+        self.optional = optional
+
+    def __call__(self, form, field):
+        if self.optional and not field.data:
+            return
+        if not has_visible(field.data or ""):
+            raise ValidationError(_l("Write it with visible characters."))
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -60,11 +104,11 @@ class CheckboxListField(SelectMultipleField):
         super().__init__(*args, coerce=int, **kwargs)
 
     def process_formdata(self, valuelist):
-        try:
-            self.data = [int(value) for value in valuelist]
-        except ValueError:
+        ids = [parse_id(value) for value in valuelist]
+        if None in ids:
             self.data = None
-            raise ValueError(_l("One of the chosen values is not a valid id.")) from None
+            raise ValueError(_l("One of the chosen values is not a valid id."))
+        self.data = ids
 
     def pre_validate(self, form):
         if self.data is None:
@@ -77,3 +121,15 @@ class CheckboxListField(SelectMultipleField):
 def MaxLength(limit: int) -> Length:  # noqa: N802 (reads like the WTForms validators)
     """At most `limit` characters, said in the user's language."""
     return Length(max=limit, message=_l("At most %(max)d characters."))
+
+
+class VersionField(Field):
+    """The hidden version of the record the form was loaded from (optimistic locking)."""
+
+    widget = HiddenInput()
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+    def process_formdata(self, valuelist):
+        self.data = parse_id(valuelist[0]) if valuelist else None

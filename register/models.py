@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+from .text import name_key
 
 _password_hasher = PasswordHasher()
 
@@ -68,11 +68,6 @@ def local_date(moment: datetime) -> date:
 def local_today() -> date:
     """Today's date where the public body is."""
     return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def name_key(name: str) -> str:
-    """A name folded for matching: case and runs of white space do not count."""
-    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 class Setting(db.Model):
@@ -164,15 +159,33 @@ class User(UserMixin, db.Model):
     def is_registrar(self) -> bool:
         return self.role in ("registrar", "admin")
 
-    def can_edit(self, meeting: Meeting) -> bool:
-        """Officials edit what they created or attended; registrars and admins anything."""
-        if meeting.status == "withdrawn":
-            return False
-        if self.is_registrar or meeting.created_by_id == self.id:
-            return True
+    # Who may do what with a meeting (README, "Who may do what"):
+    # - a draft is seen by its author, the officials named on it and the registrars, and
+    #   edited, published or deleted only by its author and the registrars; a named
+    #   official proposes changes through the author;
+    # - a published record is amended by its author, the officials named on it and the
+    #   registrars;
+    # - a withdrawn or withheld record is changed by no one.
+
+    def attended(self, meeting: Meeting) -> bool:
         return self.official_id is not None and any(
             official.id == self.official_id for official in meeting.officials
         )
+
+    def can_see(self, meeting: Meeting) -> bool:
+        """Whether the desk shows this meeting to the user (drafts included)."""
+        return self.is_registrar or meeting.created_by_id == self.id or self.attended(meeting)
+
+    def can_edit(self, meeting: Meeting) -> bool:
+        if meeting.status not in ("draft", "published"):
+            return False
+        if self.is_registrar or meeting.created_by_id == self.id:
+            return True
+        return meeting.status == "published" and self.attended(meeting)
+
+    def can_delete(self, meeting: Meeting) -> bool:
+        """Only a draft that was never published can be deleted."""
+        return meeting.status == "draft" and meeting.number is None and self.can_edit(meeting)
 
 
 _DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
@@ -190,6 +203,10 @@ class Organisation(db.Model):
     eu_transparency_id: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     website: Mapped[str | None] = mapped_column(String(500))
+    # False while only drafts name it (typed into a draft's form): then it appears nowhere
+    # public and in no other official's form. Set when a record naming it is published, or
+    # when a registrar enters it.
+    public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __init__(self, **kwargs):
@@ -241,8 +258,25 @@ meeting_issue = Table(
 )
 
 
+class Counter(db.Model):
+    """A gapless counter: taken inside the writing transaction, so a rollback returns it.
+
+    A database sequence or autoincrement would skip the numbers of rolled-back saves.
+    """
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
 class Meeting(db.Model):
-    """One meeting with outside parties: the register's record."""
+    """One meeting with outside parties: the register's record.
+
+    `id` is internal (the desk's URLs); `number` is the public one, given at the first
+    publication from a gapless counter, so that every number from 1 to the highest is a
+    published, withdrawn or withheld record.
+    """
+
+    PUBLIC_STATUSES = ("published", "withdrawn", "withheld")
 
     # The record's own descriptive fields, named as in the meeting form (SPEC §6).
     DESCRIPTIVE_FIELDS = (
@@ -259,11 +293,15 @@ class Meeting(db.Model):
     )
 
     __table_args__ = (
-        # Keyset pagination walks (status, held_on, id) newest first.
-        Index("ix_meeting_status_held_on_id", "status", "held_on", "id"),
+        # Keyset pagination walks (status, held_on, number) newest first.
+        Index("ix_meeting_status_held_on_number", "status", "held_on", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int | None] = mapped_column(unique=True)
+    # Raised by every save that changes the record; a form carries the version it was
+    # loaded from, and a save from an older one is refused (optimistic locking).
+    version: Mapped[int] = mapped_column(default=1)
     held_on: Mapped[date]
     start_time: Mapped[time | None]
     format: Mapped[str] = mapped_column(String(20))
@@ -299,9 +337,13 @@ class Meeting(db.Model):
         back_populates="meeting", order_by=lambda: Revision.number
     )
 
+    # Every UPDATE of the row also checks the version it read: a second guard beside the
+    # row lock of the write path. The application raises the version itself.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
     @property
     def is_public(self) -> bool:
-        return self.status in ("published", "withdrawn")
+        return self.status in Meeting.PUBLIC_STATUSES
 
     @property
     def days_to_publish(self) -> int | None:
@@ -316,16 +358,24 @@ class Meeting(db.Model):
         return days is not None and days > current_app.config["PUBLISH_WITHIN_DAYS"]
 
     def snapshot(self) -> dict:
-        """The public content of the record, as kept in its revisions."""
+        """The public content of the record, as kept in its revisions.
+
+        Linked records are sets: they are listed in one canonical order, so that the same
+        set never differs from itself by the order the form sent its ids in.
+        """
         content = {name: getattr(self, name) for name in Meeting.DESCRIPTIVE_FIELDS}
         content["held_on"] = self.held_on.isoformat()
         content["start_time"] = self.start_time.strftime("%H:%M") if self.start_time else ""
         return content | {
             "document_links": list(self.document_links or []),
-            "officials": [official.name for official in self.officials],
-            "organisations": [organisation.name for organisation in self.organisations],
-            "issues": [issue.title for issue in self.issues],
+            "officials": canonical_names(official.name for official in self.officials),
+            "organisations": canonical_names(org.name for org in self.organisations),
+            "issues": canonical_names(issue.title for issue in self.issues),
         }
+
+
+def canonical_names(names) -> list[str]:
+    return sorted(names, key=lambda name: (name.casefold(), name))
 
 
 class Revision(db.Model):

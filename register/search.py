@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,9 +25,10 @@ from .models import (
     meeting_official,
     meeting_organisation,
 )
+from .text import parse_id
 
 MAX_QUERY_LENGTH = 200
-MAX_ID = 2**31 - 1
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 class casefold(GenericFunction):  # noqa: N801 (SQL function names are lower case)
@@ -90,14 +92,14 @@ def parse_filters(args) -> MeetingFilters:
         raw = args.get(name, "").strip()
         if not raw:
             continue
-        if raw.isdigit() and 0 < int(raw) <= MAX_ID:
-            setattr(filters, name, int(raw))
-        else:
+        record_id = parse_id(raw)
+        if record_id is None:
             errors[name] = _("“%(value)s” is not a valid id.", value=raw[:40])
+        setattr(filters, name, record_id)
 
     issue = args.get("issue", "").strip()
     if issue:
-        if len(issue) <= 100 and issue.replace("-", "").isalnum():
+        if len(issue) <= 100 and SLUG.fullmatch(issue):
             filters.issue = issue
         else:
             errors["issue"] = _("“%(value)s” is not a valid issue.", value=issue[:40])
@@ -163,7 +165,7 @@ def published_meetings(filters: MeetingFilters) -> Select:
         query = query.where(Meeting.held_on <= filters.date_to)
     if filters.format:
         query = query.where(Meeting.format == filters.format)
-    return query.order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    return query.order_by(Meeting.held_on.desc(), Meeting.number.desc())
 
 
 def _linked(link_table, condition, joined_model=None):
@@ -185,27 +187,28 @@ def with_links(query: Select) -> Select:
 
 def encode_cursor(meeting: Meeting) -> str:
     """An opaque token for the position just after this meeting."""
-    raw = f"{meeting.held_on.isoformat()}.{meeting.id}".encode()
+    raw = f"{meeting.held_on.isoformat()}.{meeting.number}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(token: str) -> tuple[date, int] | None:
     """The position a token stands for, or None when it is not one of ours."""
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        day, meeting_id = raw.split(".")
-        position = date.fromisoformat(day), int(meeting_id)
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
+        day, number = raw.split(".")
+        held_on = date.fromisoformat(day)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    return position if 0 < position[1] <= MAX_ID else None
+    number = parse_id(number)
+    return None if number is None else (held_on, number)
 
 
 def after_cursor(query: Select, position: tuple[date, int]) -> Select:
-    """Keyset pagination: rows after the position in (held_on, id) descending order."""
-    held_on, meeting_id = position
+    """Keyset pagination: rows after the position in (held_on, number) descending order."""
+    held_on, number = position
     return query.where(
         or_(
             Meeting.held_on < held_on,
-            and_(Meeting.held_on == held_on, Meeting.id < meeting_id),
+            and_(Meeting.held_on == held_on, Meeting.number < number),
         )
     )

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from register import create_app
 from register.extensions import db
 from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
+from register.records import take_number
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery"
@@ -132,8 +133,10 @@ class Records:
     def official(self, name="Anna Regionråd", title="regionråd", unit_id=None):
         return self._save(Official(name=name, title=title, unit_id=unit_id))
 
-    def organisation(self, name="Trafikverket", kind="public_authority", org_number=None):
-        return self._save(Organisation(name=name, kind=kind, org_number=org_number))
+    def organisation(
+        self, name="Trafikverket", kind="public_authority", org_number=None, public=True
+    ):
+        return self._save(Organisation(name=name, kind=kind, org_number=org_number, public=public))
 
     def issue(self, title="Dubbelspår Göteborg–Borås", slug="dubbelspar-goteborg-boras"):
         return self._save(Issue(slug=slug, title=title, summary="", status="active"))
@@ -169,6 +172,8 @@ class Records:
             meeting.officials = [db.session.get(Official, i) for i in official_ids]
             meeting.organisations = [db.session.get(Organisation, i) for i in organisation_ids]
             meeting.issues = [db.session.get(Issue, i) for i in issue_ids]
+            if status != "draft":
+                meeting.number = take_number()
             if status == "published":
                 meeting.published_at = meeting.published_at or datetime.now(UTC)
                 meeting.revisions.append(
@@ -177,6 +182,11 @@ class Records:
             db.session.add(meeting)
             db.session.commit()
             return meeting.id
+
+    def number(self, meeting_id):
+        """The public number of a meeting, by its internal id."""
+        with self.app.app_context():
+            return db.session.get(Meeting, meeting_id).number
 
 
 @pytest.fixture

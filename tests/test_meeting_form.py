@@ -29,6 +29,8 @@ def meeting_form(token, world, **overrides):
         "representatives": "Eva Ek, projektchef",
         "document_links": "https://example.org/underlag.pdf",
         "action": "publish",
+        # The version the form was loaded from; records start at 1.
+        "version": "1",
     }
     data.update(overrides)
     return data
@@ -92,11 +94,14 @@ def test_draft_is_not_public(app, client, auth, world):
     with app.app_context():
         meeting_id = db.session.scalar(select(Meeting.id))
     assert "Hemligt utkast" in client.get("/desk/").get_data(as_text=True)
-    assert client.get(f"/meetings/{meeting_id}").status_code == 200  # its author may preview
+    preview = client.get(f"/desk/meetings/{meeting_id}")  # its author may preview it
+    assert "Hemligt utkast" in preview.get_data(as_text=True)
 
     client.post("/logout", data={"csrf_token": token})
-    assert client.get(f"/meetings/{meeting_id}").status_code == 404
-    assert client.get(f"/meetings/{meeting_id}/history").status_code == 404
+    assert client.get(f"/desk/meetings/{meeting_id}").status_code == 302  # to sign in
+    for number in range(1, 4):  # a draft has no public number at all
+        assert client.get(f"/meetings/{number}").status_code == 404
+        assert client.get(f"/meetings/{number}/history").status_code == 404
     for path in ("/", "/meetings", "/meetings.csv", "/meetings.json"):
         assert "Hemligt utkast" not in client.get(path).get_data(as_text=True), path
 
@@ -110,8 +115,9 @@ def test_draft_can_be_published_later(app, client, auth, world, records):
         data=meeting_form(token, world, subject="Nu publicerat"),
     )
     assert response.status_code == 302
+    assert response.headers["Location"] == "/meetings/1"  # the first public number
     client.post("/logout", data={"csrf_token": token})
-    assert "Nu publicerat" in client.get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Nu publicerat" in client.get("/meetings/1").get_data(as_text=True)
 
 
 def test_new_organisation_matches_existing_name(app, client, auth, world):
@@ -148,7 +154,8 @@ def test_amending_a_published_record_needs_a_reason_and_is_kept(app, client, aut
         path, data=meeting_form(token, world, subject="Efter ändring", reason="Fel rubrik")
     )
     assert response.status_code == 302
-    history = client.get(f"/meetings/{meeting_id}/history").get_data(as_text=True)
+    number = records.number(meeting_id)
+    history = client.get(f"/meetings/{number}/history").get_data(as_text=True)
     assert "Fel rubrik" in history
     assert "Före ändring" in history and "Efter ändring" in history
     with app.app_context():
@@ -259,6 +266,7 @@ def test_form_fields_keep_the_contract_names(client, auth, world):
         "representatives",
         "document_links",
         "action",
+        "version",
         "csrf_token",
     ):
         assert f'name="{name}"' in html, name

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms import StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
@@ -15,20 +15,21 @@ from ..fields import (
     ClockTimeField,
     IsoDateField,
     MaxLength,
+    RegisterForm,
+    VersionField,
+    Visible,
     choices,
+    clean_text,
 )
-from ..models import Issue, Meeting, Official, Organisation, local_today
+from ..models import Issue, Meeting, Official, Organisation, local_today, meeting_organisation
+from ..records import MeetingInput
+from ..text import has_visible
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DAYS_AHEAD = 366
 MAX_LINES = 20
 MAX_ORGANISATION_NAME = 200
 MAX_LINK_LENGTH = 2000
-
-
-def clean_text(value) -> str:
-    """Trimmed text; a field missing from the request counts as empty."""
-    return value.strip() if isinstance(value, str) else ""
 
 
 def lines(text: str | None) -> list[str]:
@@ -41,7 +42,7 @@ def is_web_link(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(RegisterForm):
     """The meeting form; field names are the contract of SPEC §6."""
 
     held_on = IsoDateField(
@@ -54,7 +55,9 @@ class MeetingForm(FlaskForm):
         choices=choices(vocabulary.MEETING_FORMATS.items()),
         validators=[InputRequired(_l("Choose how the meeting was held."))],
     )
-    location = StringField(_l("Location"), filters=[clean_text], validators=[MaxLength(200)])
+    location = StringField(
+        _l("Location"), filters=[clean_text], validators=[MaxLength(200), Visible(optional=True)]
+    )
     initiative = ChoiceField(
         _l("Who took the initiative"),
         choices=choices(vocabulary.INITIATIVES.items()),
@@ -66,6 +69,7 @@ class MeetingForm(FlaskForm):
         validators=[
             InputRequired(_l("Enter the subject of the meeting.")),
             Length(min=3, max=200, message=_l("The subject must be 3 to 200 characters.")),
+            Visible(),
         ],
     )
     summary = TextAreaField(_l("Summary"), filters=[clean_text], validators=[MaxLength(10000)])
@@ -86,7 +90,7 @@ class MeetingForm(FlaskForm):
     client = StringField(
         _l("Client, where a consultancy or PR firm acted for someone"),
         filters=[clean_text],
-        validators=[MaxLength(200)],
+        validators=[MaxLength(200), Visible(optional=True)],
     )
     document_links = TextAreaField(
         _l("Links to documents exchanged, one per line"),
@@ -97,6 +101,7 @@ class MeetingForm(FlaskForm):
         _l("Reason for the amendment"), filters=[clean_text], validators=[MaxLength(2000)]
     )
     action = StringField(filters=[clean_text])
+    version = VersionField()
 
     def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +116,23 @@ class MeetingForm(FlaskForm):
         self.organisation_ids.data = [o.id for o in meeting.organisations]
         self.issue_ids.data = [i.id for i in meeting.issues]
         self.document_links.data = "\n".join(meeting.document_links or [])
+        self.version.data = meeting.version
+
+    def to_input(self) -> MeetingInput:
+        """The validated form as the write path's plain data."""
+        descriptive = {name: getattr(self, name).data for name in Meeting.DESCRIPTIVE_FIELDS}
+        return MeetingInput(
+            **descriptive,
+            document_links=tuple(lines(self.document_links.data)),
+            official_ids=tuple(self.official_ids.data or ()),
+            organisation_ids=tuple(self.organisation_ids.data or ()),
+            new_organisations=tuple(lines(self.new_organisations.data)),
+            issue_ids=tuple(self.issue_ids.data or ()),
+        )
+
+    @property
+    def publishes(self) -> bool:
+        return self.action.data == "publish"
 
     @property
     def amends_published_record(self) -> bool:
@@ -126,7 +148,9 @@ class MeetingForm(FlaskForm):
         )
         self.official_ids.choices = choices((o.id, f"{o.name}, {o.title}") for o in officials)
         organisations = db.session.execute(
-            select(Organisation.id, Organisation.name).order_by(Organisation.name)
+            select(Organisation.id, Organisation.name)
+            .where(visible_organisations(current_user, current))
+            .order_by(Organisation.name)
         )
         self.organisation_ids.choices = choices((row.id, row.name) for row in organisations)
         issues = db.session.scalars(select(Issue).order_by(Issue.status, Issue.title))
@@ -157,6 +181,8 @@ class MeetingForm(FlaskForm):
         names = lines(field.data)
         if len(names) > MAX_LINES:
             raise ValidationError(_l("At most %(n)d new organisations at a time.", n=MAX_LINES))
+        if not all(has_visible(name) for name in names):
+            raise ValidationError(_l("Each line must contain a name in visible characters."))
         if any(len(name) > MAX_ORGANISATION_NAME for name in names):
             raise ValidationError(
                 _l(
@@ -184,6 +210,12 @@ class MeetingForm(FlaskForm):
                 _l("Say why you are changing a published record; the reason is public.")
             )
 
+    def validate_version(self, field):
+        if self.meeting is not None and field.data is None:
+            raise ValidationError(
+                _l("The form is incomplete: open the record again from your desk.")
+            )
+
     def validate_action(self, field):
         if field.data not in ("save_draft", "publish"):
             raise ValidationError(_l("Choose whether to save a draft or publish."))
@@ -193,3 +225,22 @@ class MeetingForm(FlaskForm):
             raise ValidationError(
                 _l("A meeting can be published once it has taken place; save it as a draft.")
             )
+
+
+def visible_organisations(user, meeting: Meeting | None):
+    """Organisations a user may be offered: public ones, those on the meeting being edited,
+    and those on drafts the user may edit. One only a colleague's draft names stays hidden."""
+    condition = Organisation.public.is_(True)
+    if meeting is not None and meeting.id is not None:
+        condition = or_(condition, _named_on(Meeting.id == meeting.id))
+    if user.is_registrar:
+        return or_(condition, _named_on(Meeting.status == "draft"))
+    return or_(condition, _named_on(Meeting.status == "draft", Meeting.created_by_id == user.id))
+
+
+def _named_on(*where):
+    return Organisation.id.in_(
+        select(meeting_organisation.c.organisation_id)
+        .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
+        .where(*where)
+    )

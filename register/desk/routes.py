@@ -1,14 +1,16 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import records
 from ..extensions import db
-from ..meetings import ConcurrentChange, save_meeting
 from ..models import Meeting, local_today, meeting_official
+from ..text import parse_id
 from . import bp
 from .forms import MeetingForm
 
@@ -53,6 +55,23 @@ def publication_cutoff():
     return local_today() - timedelta(days=current_app.config["PUBLISH_WITHIN_DAYS"])
 
 
+def meeting_or_404(meeting_id: int) -> Meeting:
+    """A public record, or a draft the user may see; others' drafts do not exist for them."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not (meeting.is_public or current_user.can_see(meeting)):
+        abort(404)
+    return meeting
+
+
+@bp.route("/meetings/<id:meeting_id>")
+def meeting(meeting_id: int):
+    """A draft as it will read once published; a published record's page is public."""
+    record = meeting_or_404(meeting_id)
+    if record.number is not None:
+        return redirect(url_for("public.meeting", number=record.number))
+    return render_template("public/meeting.html", meeting=record, delete_form=FlaskForm())
+
+
 @bp.route("/meetings/new", methods=["GET", "POST"])
 def new_meeting():
     """Log a new meeting, as a draft or published at once."""
@@ -61,39 +80,86 @@ def new_meeting():
         form.official_ids.data = [current_user.official_id]
     if form.validate_on_submit():
         try:
-            meeting, _changed = save_meeting(form, author=current_user)
-        except ConcurrentChange:
+            meeting = records.create(form.to_input(), current_user, publish=form.publishes)
+        except records.ConcurrentChange:
             return concurrent_change(form)
-        return after_save(meeting, form.action.data)
+        return after_save(meeting, form.publishes)
     return render_form(form)
 
 
 @bp.route("/meetings/<id:meeting_id>/edit", methods=["GET", "POST"])
 def edit_meeting(meeting_id: int):
     """Change a draft, publish it, or amend a published record with a stated reason."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = meeting_or_404(meeting_id)
     if not current_user.can_edit(meeting):
         abort(403)
     form = MeetingForm(meeting=meeting)
     if not form.is_submitted():
         form.fill_from(meeting)
     if form.validate_on_submit():
+        data = form.to_input()
         try:
-            meeting, changed = save_meeting(form, author=current_user)
-        except ConcurrentChange:
+            saved = records.update_meeting(
+                meeting.id,
+                data,
+                current_user,
+                version=form.version.data,
+                publish=form.publishes,
+                reason=form.reason.data,
+            )
+        except records.StaleVersion as stale:
+            return edit_conflict(form, stale.meeting, data)
+        except records.ConcurrentChange:
             return concurrent_change(form)
-        if not changed:
-            flash(_("Nothing was changed, so no amendment was recorded."), "info")
-            return redirect(url_for("public.meeting", meeting_id=meeting.id))
-        return after_save(meeting, form.action.data)
+        except records.NotAllowed:
+            abort(403)
+        if not saved.changed:
+            flash(_("Nothing was changed, so nothing was recorded."), "info")
+            return redirect(record_url(saved.meeting))
+        return after_save(saved.meeting, form.publishes)
     return render_form(form)
 
 
-def render_form(form: MeetingForm):
-    status = 400 if form.is_submitted() and form.errors else 200
-    return render_template("desk/meeting_form.html", form=form, meeting=form.meeting), status
+@bp.post("/meetings/<id:meeting_id>/delete")
+def delete_meeting(meeting_id: int):
+    """Delete a draft that was never published (its author and the registrars)."""
+    meeting = meeting_or_404(meeting_id)
+    if not current_user.can_delete(meeting):
+        abort(403)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    version = parse_id(request.form.get("version", ""))
+    try:
+        records.delete_draft(meeting.id, current_user, version=version or 0)
+    except records.StaleVersion:
+        flash(_("The draft was changed after you opened it, so it was not deleted."), "error")
+        return redirect(url_for("desk.meeting", meeting_id=meeting_id))
+    except records.NotAllowed:
+        abort(403)
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("desk.index"))
+
+
+def render_form(form: MeetingForm, status: int | None = None, **context):
+    if status is None:
+        status = 400 if form.is_submitted() and form.errors else 200
+    return render_template(
+        "desk/meeting_form.html", form=form, meeting=form.meeting, **context
+    ), status
+
+
+def edit_conflict(form: MeetingForm, current: Meeting, data: records.MeetingInput):
+    """The record moved on since the form was loaded: show what differs, keep what was typed.
+
+    The form now carries the current version, so sending it again is a deliberate choice
+    made with the colleague's change in view.
+    """
+    now, typed = current.snapshot(), records.typed_snapshot(data)
+    differences = [(name, now[name], typed[name]) for name in now if now[name] != typed[name]]
+    form.version.data = current.version
+    form.meeting = current
+    return render_form(form, 409, conflict=differences, latest=current.revisions[-1:])
 
 
 def concurrent_change(form: MeetingForm):
@@ -105,12 +171,18 @@ def concurrent_change(form: MeetingForm):
         ),
         "error",
     )
-    return render_template("desk/meeting_form.html", form=form, meeting=form.meeting), 409
+    return render_form(form, 409)
 
 
-def after_save(meeting: Meeting, action: str):
-    if action == "publish":
+def record_url(meeting: Meeting) -> str:
+    if meeting.number is not None:
+        return url_for("public.meeting", number=meeting.number)
+    return url_for("desk.meeting", meeting_id=meeting.id)
+
+
+def after_save(meeting: Meeting, published: bool):
+    if published:
         flash(_("The meeting is published in the register."), "success")
-        return redirect(url_for("public.meeting", meeting_id=meeting.id))
+        return redirect(record_url(meeting))
     flash(_("The draft is saved. It is not public until you publish it."), "success")
     return redirect(url_for("desk.index"))

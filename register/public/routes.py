@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import export
@@ -121,13 +120,20 @@ def meetings():
 
 
 def named_filters(filters) -> dict[str, str]:
-    """Names for the filters that have no field in the form (reached by links)."""
+    """Names for the filters that have no field in the form (reached by links).
+
+    An organisation that only drafts name is not public: it is as unknown as one that
+    does not exist.
+    """
     names = {}
     for key, model in (("official", Official), ("organisation", Organisation)):
         record_id = getattr(filters, key)
         if record_id:
             record = db.session.get(model, record_id)
-            names[key] = record.name if record else _("unknown (%(id)s)", id=record_id)
+            if record is None or getattr(record, "public", True) is False:
+                names[key] = _("unknown (%(id)s)", id=record_id)
+            else:
+                names[key] = record.name
     return names
 
 
@@ -175,29 +181,25 @@ def meetings_json():
     return Response(streamed(export_query("json"), export.stream_json), mimetype="application/json")
 
 
-def public_meeting_or_404(meeting_id: int) -> Meeting:
-    """A record the visitor may see: public ones, and drafts to those who may edit them."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    if not meeting.is_public and not (
-        current_user.is_authenticated and current_user.can_edit(meeting)
-    ):
+def public_meeting_or_404(number: int) -> Meeting:
+    """A record by its public number; drafts have none and are reached through the desk."""
+    meeting = db.session.scalar(select(Meeting).filter_by(number=number))
+    if meeting is None or not meeting.is_public:
         abort(404)
     return meeting
 
 
-@bp.route("/meetings/<id:meeting_id>")
-def meeting(meeting_id: int):
+@bp.route("/meetings/<id:number>")
+def meeting(number: int):
     """One record, with everything public about it."""
-    record = public_meeting_or_404(meeting_id)
+    record = public_meeting_or_404(number)
     return render_template("public/meeting.html", meeting=record)
 
 
-@bp.route("/meetings/<id:meeting_id>/history")
-def meeting_history(meeting_id: int):
+@bp.route("/meetings/<id:number>/history")
+def meeting_history(number: int):
     """The record's public history: publication, amendments with reasons, withdrawal."""
-    record = public_meeting_or_404(meeting_id)
+    record = public_meeting_or_404(number)
     return render_template("public/history.html", meeting=record)
 
 
@@ -224,7 +226,7 @@ def datapackage():
             "resources": [
                 {
                     "name": "meetings",
-                    "path": url_for("public.meetings_csv", _external=True),
+                    "path": export.absolute_url("public.meetings_csv"),
                     "format": "csv",
                     "mediatype": "text/csv",
                     "encoding": "utf-8",

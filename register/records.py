@@ -1,0 +1,286 @@
+"""The write path for meetings: drafts, publication, amendments and deletion.
+
+Every writer (the desk's form, and later the importer, the calendar import, the admin and
+the command line) calls these functions with plain data and the acting user. Each call is
+one transaction that reads what it changes under a write lock, so the "before" of a
+revision is the state the change was really made to, and each revision's before equals
+the previous one's after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .extensions import db
+from .models import (
+    Counter,
+    Issue,
+    Meeting,
+    Official,
+    Organisation,
+    Revision,
+    User,
+    canonical_names,
+    utcnow,
+)
+from .text import name_key, single_line
+
+MEETING_NUMBER = "meeting_number"
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    """What a writer says a meeting is: the SPEC §6 fields as plain values."""
+
+    held_on: date
+    format: str
+    initiative: str
+    subject: str
+    start_time: time | None = None
+    location: str = ""
+    summary: str = ""
+    outcome: str = ""
+    representatives: str = ""
+    client: str = ""
+    document_links: tuple[str, ...] = ()
+    official_ids: tuple[int, ...] = ()
+    organisation_ids: tuple[int, ...] = ()
+    new_organisations: tuple[str, ...] = ()
+    issue_ids: tuple[int, ...] = ()
+
+
+class RecordError(Exception):
+    """A save that was refused; nothing of it was stored."""
+
+
+class NotAllowed(RecordError):
+    """The user may not do this with this meeting."""
+
+
+class ReasonRequired(RecordError):
+    """An amendment of a published record needs a public reason."""
+
+
+class ConcurrentChange(RecordError):
+    """Another save won a race the database itself caught; nothing was stored."""
+
+
+class StaleVersion(RecordError):
+    """The record changed after the form was loaded; the save was refused whole."""
+
+    def __init__(self, meeting: Meeting):
+        super().__init__(f"meeting {meeting.id} is at version {meeting.version}")
+        self.meeting = meeting
+
+
+@dataclass(frozen=True)
+class Saved:
+    meeting: Meeting
+    changed: bool
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """One transaction whose reads are the ones its writes are based on.
+
+    It ends whatever the request has read so far, then takes the write lock at once:
+    `BEGIN IMMEDIATE` on SQLite (a deferred BEGIN would read first and fail or act on
+    stale data when it comes to write), and row locks (`FOR UPDATE`) on PostgreSQL,
+    taken by the callers as they read.
+    """
+    session = db.session
+    session.rollback()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        yield
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConcurrentChange from None
+    except StaleDataError:
+        session.rollback()
+        raise ConcurrentChange from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def create(data: MeetingInput, author: User, *, publish: bool) -> Meeting:
+    """A new meeting, saved as a draft or published at once."""
+    with write_transaction():
+        meeting = Meeting(created_by=author, status="draft", version=1)
+        db.session.add(meeting)
+        _apply(meeting, data)
+        if publish:
+            _publish(meeting, author)
+    return meeting
+
+
+def update_meeting(
+    meeting_id: int,
+    data: MeetingInput,
+    author: User,
+    *,
+    version: int,
+    publish: bool,
+    reason: str = "",
+) -> Saved:
+    """Change a draft, publish it, or amend a published record.
+
+    `version` is the version the writer's copy was loaded from; when the record has moved
+    on since, StaleVersion is raised and nothing is stored. A save that changes nothing
+    records nothing.
+    """
+    with write_transaction():
+        meeting = _locked(meeting_id)
+        if not author.can_edit(meeting):
+            raise NotAllowed
+        if meeting.version != version:
+            raise StaleVersion(meeting)
+        was_published = meeting.status == "published"
+        if was_published and not publish:
+            raise NotAllowed  # a published record never goes back to being a draft
+        before = meeting.snapshot()
+        _apply(meeting, data)
+        after = meeting.snapshot()
+        if was_published:
+            if after == before:
+                db.session.rollback()
+                return Saved(meeting, changed=False)
+            if not reason.strip():
+                raise ReasonRequired
+            meeting.amended_at = utcnow()
+            _add_revision(meeting, "amend", author, before=before, after=after, reason=reason)
+        elif publish:
+            _publish(meeting, author)
+        elif after == before:
+            db.session.rollback()
+            return Saved(meeting, changed=False)
+        meeting.version = version + 1
+    return Saved(meeting, changed=True)
+
+
+def delete_draft(meeting_id: int, author: User, *, version: int) -> None:
+    """Delete a draft that was never published; a published record never can be."""
+    with write_transaction():
+        meeting = _locked(meeting_id)
+        if not author.can_delete(meeting):
+            raise NotAllowed
+        if meeting.version != version:
+            raise StaleVersion(meeting)
+        db.session.delete(meeting)
+
+
+def typed_snapshot(data: MeetingInput) -> dict:
+    """What the record would show if `data` were saved: to compare with a stored record."""
+    content = {name: getattr(data, name) for name in Meeting.DESCRIPTIVE_FIELDS}
+    content["held_on"] = data.held_on.isoformat()
+    content["start_time"] = data.start_time.strftime("%H:%M") if data.start_time else ""
+    organisations = [o.name for o in _by_ids(Organisation, data.organisation_ids)]
+    known = {name_key(name) for name in organisations}
+    organisations += [
+        single_line(name) for name in data.new_organisations if name_key(name) not in known
+    ]
+    return content | {
+        "document_links": list(data.document_links),
+        "officials": canonical_names(o.name for o in _by_ids(Official, data.official_ids)),
+        "organisations": canonical_names(organisations),
+        "issues": canonical_names(i.title for i in _by_ids(Issue, data.issue_ids)),
+    }
+
+
+def take_number(name: str = MEETING_NUMBER) -> int:
+    """The next number of a gapless counter, inside the caller's write transaction.
+
+    The UPDATE locks the counter's row on PostgreSQL until the transaction ends; on SQLite
+    the transaction holds the write lock already. A rollback gives the number back.
+    """
+    taken = db.session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar()
+    if taken is None:
+        # No counter yet (a new or emptied database): start after the highest number used.
+        highest = db.session.scalar(select(func.max(Meeting.number))) or 0
+        taken = highest + 1
+        db.session.execute(insert(Counter).values(name=name, value=taken))
+    return taken
+
+
+def _locked(meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    if meeting is None:
+        raise NotAllowed
+    return meeting
+
+
+def _apply(meeting: Meeting, data: MeetingInput) -> None:
+    for name in Meeting.DESCRIPTIVE_FIELDS:
+        setattr(meeting, name, getattr(data, name))
+    meeting.document_links = list(data.document_links)
+    meeting.officials = _by_ids(Official, data.official_ids)
+    meeting.issues = _by_ids(Issue, data.issue_ids)
+    organisations = _by_ids(Organisation, data.organisation_ids)
+    for organisation in find_or_create_organisations(data.new_organisations):
+        if organisation not in organisations:
+            organisations.append(organisation)
+    meeting.organisations = organisations
+
+
+def _publish(meeting: Meeting, author: User) -> None:
+    meeting.status = "published"
+    meeting.published_at = utcnow()
+    meeting.number = take_number()
+    for organisation in meeting.organisations:
+        organisation.public = True
+    _add_revision(meeting, "publish", author, before=None, after=meeting.snapshot())
+
+
+def _by_ids(model, ids) -> list:
+    if not ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
+
+
+def find_or_create_organisations(names) -> list[Organisation]:
+    """Organisations by name, matching existing ones regardless of case, spacing and
+    zero-width characters; a new one is not public until a record naming it is."""
+    found: dict[str, Organisation] = {}
+    for name in names:
+        key = name_key(name)
+        if key in found:
+            continue
+        organisation = db.session.scalar(
+            select(Organisation).filter_by(name_key=key).order_by(Organisation.id).limit(1)
+        )
+        if organisation is None:
+            organisation = Organisation(name=single_line(name), kind="other", public=False)
+            db.session.add(organisation)
+        found[key] = organisation
+    return list(found.values())
+
+
+def _add_revision(
+    meeting: Meeting, action: str, author: User, *, before, after, reason: str = ""
+) -> None:
+    meeting.revisions.append(
+        Revision(
+            number=len(meeting.revisions) + 1,
+            action=action,
+            user=author,
+            reason=reason,
+            before=before,
+            after=after,
+        )
+    )
