@@ -6,14 +6,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -209,6 +209,11 @@ def register_error_pages(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page can be rendered: every URL on it would be built for the foreign host.
+        return Response("Bad Request: unknown host.\n", 400, mimetype="text/plain")
+
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code not in messages:
@@ -226,6 +231,7 @@ def register_error_pages(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import vocabulary
+    from .export import absolute_url
 
     # Globals rather than a context processor, so that imported macros see them too.
     app.jinja_env.globals.update(
@@ -234,6 +240,7 @@ def register_template_helpers(app: Flask) -> None:
         vocabulary=vocabulary,
         languages={code: vocabulary.LANGUAGES[code] for code in app.config["LANGUAGES"]},
         demo_data_loaded=demo_data_loaded,
+        absolute_url=absolute_url,
     )
 
 

@@ -159,6 +159,7 @@ def update_meeting(
             if not reason.strip():
                 raise ReasonRequired
             meeting.amended_at = utcnow()
+            _make_organisations_public(meeting)
             _add_revision(meeting, "amend", author, before=before, after=after, reason=reason)
         elif publish:
             _publish(meeting, author)
@@ -242,9 +243,15 @@ def _publish(meeting: Meeting, author: User) -> None:
     meeting.status = "published"
     meeting.published_at = utcnow()
     meeting.number = take_number()
-    for organisation in meeting.organisations:
-        organisation.public = True
+    _make_organisations_public(meeting)
     _add_revision(meeting, "publish", author, before=None, after=meeting.snapshot())
+
+
+def _make_organisations_public(meeting: Meeting) -> None:
+    """A published record names its counterparts publicly, new ones included."""
+    for organisation in meeting.organisations:
+        if not organisation.public:
+            organisation.public = True
 
 
 def _by_ids(model, ids) -> list:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from register import create_app
 from register.extensions import db
@@ -172,6 +172,8 @@ class Records:
             meeting.officials = [db.session.get(Official, i) for i in official_ids]
             meeting.organisations = [db.session.get(Organisation, i) for i in organisation_ids]
             meeting.issues = [db.session.get(Issue, i) for i in issue_ids]
+            db.session.add(meeting)
+            db.session.flush()  # column defaults filled in, as the snapshot must see them
             if status != "draft":
                 meeting.number = take_number()
             if status == "published":
@@ -187,6 +189,24 @@ class Records:
         """The public number of a meeting, by its internal id."""
         with self.app.app_context():
             return db.session.get(Meeting, meeting_id).number
+
+
+def history_chain_breaks(app) -> list[str]:
+    """Every place where a record's history contradicts itself: a revision whose "before"
+    is not the previous revision's "after", or numbers that skip."""
+    breaks = []
+    with app.app_context():
+        for meeting in db.session.scalars(select(Meeting).where(Meeting.number.is_not(None))):
+            previous = None
+            for position, revision in enumerate(meeting.revisions, start=1):
+                if revision.number != position:
+                    breaks.append(f"meeting {meeting.number}: revision {revision.number} skips")
+                if previous is not None and revision.before != previous.after:
+                    breaks.append(f"meeting {meeting.number}: revision {revision.number}")
+                previous = revision
+            if meeting.status == "published" and previous.after != meeting.snapshot():
+                breaks.append(f"meeting {meeting.number}: last revision is not the record")
+    return breaks
 
 
 @pytest.fixture

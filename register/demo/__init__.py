@@ -123,7 +123,8 @@ def load_demo(
     world = _create_reference_data(rng, today, passwords)
     total = DEFAULT_MEETINGS if meetings is None else meetings
     counts = _insert_meetings(_MeetingGenerator(rng, world, today).meetings(total))
-    db.session.add(Counter(name=MEETING_NUMBER, value=counts["published"] + counts["withdrawn"]))
+    numbered = counts["published"] + counts["withdrawn"]
+    db.session.merge(Counter(name=MEETING_NUMBER, value=numbered))
     db.session.commit()
     return {
         "accounts": [
