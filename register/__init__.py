@@ -6,9 +6,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -119,7 +129,8 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        return db.session.scalar(db.select(User).filter_by(session_token=token))
+        # A deactivated account is signed out at once, whatever cookie it holds.
+        return db.session.scalar(db.select(User).filter_by(session_token=token, active=True))
 
 
 @event.listens_for(Engine, "connect")
@@ -152,6 +163,7 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .desk import bp as desk_bp
     from .public import bp as public_bp
@@ -159,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(desk_bp, url_prefix="/desk")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -170,6 +183,16 @@ def register_request_hooks(app: Flask) -> None:
             values += list(request.form.values())
         if any("\x00" in value for value in values) or "\x00" in request.path:
             raise BadRequest(_("The request contains a NUL character."))
+
+    @app.before_request
+    def require_own_password():
+        """An account with a temporary password can do nothing else until it is changed."""
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in ("auth.change_password", "auth.logout", "static")
+        ):
+            return redirect(url_for("auth.change_password"))
 
     @app.after_request
     def security_headers(response):

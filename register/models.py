@@ -83,6 +83,8 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # A deactivated unit keeps its officials and records but is offered for no new ones.
+    active: Mapped[bool] = mapped_column(default=True)
 
     officials: Mapped[list[Official]] = relationship(back_populates="unit")
 
@@ -120,6 +122,8 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_urlsafe(32)
     )
+    # Set for a temporary password given by an admin: the next sign-in must change it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     official: Mapped[Official | None] = relationship()
@@ -144,6 +148,10 @@ class User(UserMixin, db.Model):
             _password_hasher.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
+
+    def end_sessions(self) -> None:
+        """Sign the account out everywhere: every cookie carries the old token."""
+        self.rotate_session_token()
 
     def rotate_session_token(self) -> None:
         self.session_token = secrets.token_urlsafe(32)
@@ -207,7 +215,12 @@ class Organisation(db.Model):
     # public and in no other official's form. Set when a record naming it is published, or
     # when a registrar enters it.
     public: Mapped[bool] = mapped_column(default=False)
+    # A merged duplicate: its meetings moved to this organisation, its URL redirects there.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    merged_into: Mapped[Organisation | None] = relationship(remote_side=lambda: Organisation.id)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -319,8 +332,11 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When and why a record was withdrawn or withheld (both leave a public stub).
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    # The legal provision a withheld record's details are kept back under (e.g. OSL).
+    withheld_ground: Mapped[str] = mapped_column(Text, default="")
 
     officials: Mapped[list[Official]] = relationship(
         secondary=meeting_official, order_by=lambda: (Official.name, Official.id)
@@ -404,3 +420,27 @@ class Revision(db.Model):
             for field in after
             if before.get(field) != after.get(field)
         ]
+
+
+class AuditEntry(db.Model):
+    """One line of the audit log: who did what, when, from where, with before and after.
+
+    Append-only: the application never changes or deletes an entry (see the mapper events
+    in audit.py). Values are stored as structured data, so no input can forge a line.
+    """
+
+    __table_args__ = (Index("ix_audit_entry_action_at", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Who, as they were known at the time (an email typed at a failed sign-in, or "cli").
+    actor: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(50))
+    target_type: Mapped[str] = mapped_column(String(30), default="")
+    target_id: Mapped[int | None]
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()

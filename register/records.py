@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
+from . import audit
 from .extensions import db
 from .models import (
     Counter,
@@ -31,6 +30,7 @@ from .models import (
     utcnow,
 )
 from .text import name_key, single_line
+from .transactions import write_transaction
 
 MEETING_NUMBER = "meeting_number"
 
@@ -68,10 +68,6 @@ class ReasonRequired(RecordError):
     """An amendment of a published record needs a public reason."""
 
 
-class ConcurrentChange(RecordError):
-    """Another save won a race the database itself caught; nothing was stored."""
-
-
 class StaleVersion(RecordError):
     """The record changed after the form was loaded; the save was refused whole."""
 
@@ -86,34 +82,6 @@ class Saved:
     changed: bool
 
 
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """One transaction whose reads are the ones its writes are based on.
-
-    It ends whatever the request has read so far, then takes the write lock at once:
-    `BEGIN IMMEDIATE` on SQLite (a deferred BEGIN would read first and fail or act on
-    stale data when it comes to write), and row locks (`FOR UPDATE`) on PostgreSQL,
-    taken by the callers as they read.
-    """
-    session = db.session
-    session.rollback()
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    try:
-        yield
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ConcurrentChange from None
-    except StaleDataError:
-        session.rollback()
-        raise ConcurrentChange from None
-    except BaseException:
-        session.rollback()
-        raise
-
-
 def create(data: MeetingInput, author: User, *, publish: bool) -> Meeting:
     """A new meeting, saved as a draft or published at once."""
     with write_transaction():
@@ -122,6 +90,8 @@ def create(data: MeetingInput, author: User, *, publish: bool) -> Meeting:
         _apply(meeting, data)
         if publish:
             _publish(meeting, author)
+        else:
+            audit.log("meeting_create", user=author, target=meeting, after=meeting.snapshot())
     return meeting
 
 
@@ -161,11 +131,14 @@ def update_meeting(
             meeting.amended_at = utcnow()
             _make_organisations_public(meeting)
             _add_revision(meeting, "amend", author, before=before, after=after, reason=reason)
+            audit.log("meeting_amend", user=author, target=meeting, before=before, after=after)
         elif publish:
             _publish(meeting, author)
         elif after == before:
             db.session.rollback()
             return Saved(meeting, changed=False)
+        else:
+            audit.log("meeting_save", user=author, target=meeting, before=before, after=after)
         meeting.version = version + 1
     return Saved(meeting, changed=True)
 
@@ -178,6 +151,7 @@ def delete_draft(meeting_id: int, author: User, *, version: int) -> None:
             raise NotAllowed
         if meeting.version != version:
             raise StaleVersion(meeting)
+        audit.log("meeting_delete", user=author, target=meeting, before=meeting.snapshot())
         db.session.delete(meeting)
 
 
@@ -219,6 +193,30 @@ def take_number(name: str = MEETING_NUMBER) -> int:
     return taken
 
 
+@contextmanager
+def restating(meetings: list[Meeting], author: User, reason: str) -> Iterator[None]:
+    """Keep the public history true when what records name changes beneath them.
+
+    Renaming or merging an organisation, or renaming an official or an issue, changes how
+    published records read. Inside a write transaction, wrap that change: every public
+    record whose content it changes gets an amendment with the stated reason, so each
+    revision's "before" stays the previous one's "after".
+    """
+    published = [meeting for meeting in meetings if meeting.status == "published"]
+    before = {meeting.id: meeting.snapshot() for meeting in published}
+    yield
+    db.session.flush()
+    for meeting in published:
+        db.session.refresh(meeting)
+        after = meeting.snapshot()
+        if after != before[meeting.id]:
+            meeting.amended_at = utcnow()
+            meeting.version += 1
+            _add_revision(
+                meeting, "amend", author, before=before[meeting.id], after=after, reason=reason
+            )
+
+
 def _locked(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
     if meeting is None:
@@ -244,7 +242,9 @@ def _publish(meeting: Meeting, author: User) -> None:
     meeting.published_at = utcnow()
     meeting.number = take_number()
     _make_organisations_public(meeting)
-    _add_revision(meeting, "publish", author, before=None, after=meeting.snapshot())
+    after = meeting.snapshot()
+    _add_revision(meeting, "publish", author, before=None, after=after)
+    audit.log("meeting_publish", user=author, target=meeting, after=after)
 
 
 def _make_organisations_public(meeting: Meeting) -> None:

@@ -54,6 +54,7 @@ MEETING_STATUSES = {
     "draft": _l("Draft"),
     "published": _l("Published"),
     "withdrawn": _l("Withdrawn"),
+    "withheld": _l("Withheld"),
 }
 
 ISSUE_STATUSES = {
@@ -65,6 +66,34 @@ REVISION_ACTIONS = {
     "publish": _l("Published"),
     "amend": _l("Amended"),
     "withdraw": _l("Withdrawn"),
+    "withhold": _l("Withheld"),
+}
+
+# What the audit log records; each action's code is stored, its label shown.
+AUDIT_ACTIONS = {
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Failed sign-in"),
+    "sign_out": _l("Signed out"),
+    "password_change": _l("Changed password"),
+    "meeting_create": _l("Created a meeting"),
+    "meeting_save": _l("Saved a draft"),
+    "meeting_publish": _l("Published a meeting"),
+    "meeting_amend": _l("Amended a record"),
+    "meeting_delete": _l("Deleted a draft"),
+    "meeting_withdraw": _l("Withdrew a record"),
+    "meeting_withhold": _l("Withheld a record"),
+    "account_create": _l("Created an account"),
+    "account_update": _l("Changed an account"),
+    "account_deactivate": _l("Deactivated an account"),
+    "account_reactivate": _l("Reactivated an account"),
+    "unit_create": _l("Created a unit"),
+    "unit_update": _l("Changed a unit"),
+    "official_create": _l("Created an official"),
+    "official_update": _l("Changed an official"),
+    "issue_create": _l("Created an issue"),
+    "issue_update": _l("Changed an issue"),
+    "organisation_update": _l("Changed an organisation"),
+    "organisation_merge": _l("Merged organisations"),
 }
 
 # The fields of a meeting as kept in its revisions (Meeting.snapshot).

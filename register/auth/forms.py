@@ -1,9 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from wtforms import PasswordField, StringField, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..fields import MaxLength
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 128
 
 
 class LoginForm(FlaskForm):
@@ -17,3 +20,48 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(_l("Enter your password.")), MaxLength(1000)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+def new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Enter a new password.")),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=_l(
+                    "A password must be %(min)d to %(max)d characters.",
+                    min=MIN_PASSWORD,
+                    max=MAX_PASSWORD,
+                ),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), MaxLength(1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("The new password again"),
+        validators=[EqualTo("new_password", _l("The two new passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field):
+        if not self.user.check_password(field.data or ""):
+            raise ValidationError(_l("The current password is wrong."))
+
+    def validate_new_password(self, field):
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError(_l("Choose a password different from the current one."))

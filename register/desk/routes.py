@@ -11,6 +11,7 @@ from .. import records
 from ..extensions import db
 from ..models import Meeting, local_today, meeting_official
 from ..text import parse_id
+from ..transactions import ConcurrentChange
 from . import bp
 from .forms import MeetingForm
 
@@ -81,7 +82,7 @@ def new_meeting():
     if form.validate_on_submit():
         try:
             meeting = records.create(form.to_input(), current_user, publish=form.publishes)
-        except records.ConcurrentChange:
+        except ConcurrentChange:
             return concurrent_change(form)
         return after_save(meeting, form.publishes)
     return render_form(form)
@@ -109,7 +110,7 @@ def edit_meeting(meeting_id: int):
             )
         except records.StaleVersion as stale:
             return edit_conflict(form, stale.meeting, data)
-        except records.ConcurrentChange:
+        except ConcurrentChange:
             return concurrent_change(form)
         except records.NotAllowed:
             abort(403)
