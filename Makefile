@@ -78,6 +78,7 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check register tests bench wsgi.py
 	$(BIN)/ruff format --check register tests bench wsgi.py
+	$(BIN)/lint-imports
 
 translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -35,7 +36,10 @@ from .config import Config  # noqa: E402  (reads the environment loaded above)
 
 
 class IdConverter(IntegerConverter):
-    """A record id in a URL; too large a number is a 404, not a database overflow."""
+    """A record id in a URL: ASCII digits without leading zeros, so each record has one
+    address; too large a number is a 404, not a database overflow."""
+
+    regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, map, **kwargs):
         super().__init__(map, min=1, max=2**31 - 1)
@@ -122,7 +126,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = None
+    # Shown when a page needs signing in, e.g. after an account's sessions were ended.
+    login_manager.login_message = _l("Sign in to see that page.")
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
     from .models import User
@@ -205,6 +211,9 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Not no-referrer: CSRF protection over HTTPS checks a same-origin Referer.
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if current_user.is_authenticated:
+            # Drafts, forms and desks must not stay in a shared browser's or proxy's cache.
+            response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response
 

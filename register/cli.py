@@ -1,20 +1,20 @@
 """Command-line tools: `flask --app wsgi users create`, `flask --app wsgi demo`."""
 
-import re
 import sys
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import vocabulary
+from . import accounts, vocabulary
 from .extensions import db
 from .models import Meeting, Official, User
+from .transactions import ConcurrentChange
 
 users = AppGroup("users", help="Manage accounts.")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = accounts.MIN_PASSWORD  # as for passwords chosen in the app
 
 
 @users.command("create")
@@ -27,10 +27,11 @@ MIN_PASSWORD_LENGTH = 10
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(email, name, role, official_id, password_stdin):
     """Create an account; the password comes from standard input or a prompt."""
+    # The plain mistakes are caught before the password is asked for.
     email = User.normalise_email(email)
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+    if not accounts.is_email(email):
         raise click.BadParameter(f"{email!r} is not an email address", param_hint="EMAIL")
-    if db.session.scalar(select(User).filter_by(email=email)):
+    if accounts.email_taken(email):
         raise click.ClickException(f"an account for {email} already exists")
     if official_id is not None and db.session.get(Official, official_id) is None:
         raise click.BadParameter(f"there is no official {official_id}", param_hint="--official-id")
@@ -42,10 +43,14 @@ def create_user(email, name, role, official_id, password_stdin):
         raise click.ClickException(
             f"the password must be at least {MIN_PASSWORD_LENGTH} characters"
         )
-    user = User(email=email, name=name.strip(), role=role, official_id=official_id)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+    data = accounts.AccountInput(email=email, name=name, role=role, official_id=official_id)
+    try:
+        accounts.create_account(data, None, password=password)
+    except accounts.AccountError as error:
+        with force_locale("en"):
+            raise click.ClickException(str(error.message)) from None
+    except ConcurrentChange:
+        raise click.ClickException(f"an account for {email} already exists") from None
     click.echo(f"Created {role} account {email}.")
 
 

@@ -31,6 +31,8 @@ class Column:
     description: object  # a lazy translated string
     value: Callable[[Meeting], object]
     multi: bool = False
+    # Shown for a withdrawn or withheld record too; its other columns stay empty.
+    stub: bool = False
 
 
 def _timestamp(moment: datetime | None) -> str | None:
@@ -58,8 +60,15 @@ COLUMNS: tuple[Column, ...] = (
         "integer",
         _l("The record's permanent public number: 1, 2, 3 … without gaps."),
         lambda m: m.number,
+        stub=True,
     ),
-    Column("date", "date", _l("The date the meeting was held."), lambda m: m.held_on.isoformat()),
+    Column(
+        "date",
+        "date",
+        _l("The date the meeting was held."),
+        lambda m: m.held_on.isoformat(),
+        stub=True,
+    ),
     Column(
         "officials",
         "string",
@@ -137,8 +146,31 @@ COLUMNS: tuple[Column, ...] = (
         _l("When the record was last amended after publication (UTC), if ever."),
         lambda m: _timestamp(m.amended_at),
     ),
-    Column("status", "string", _l("published or withdrawn."), lambda m: m.status),
+    Column(
+        "status",
+        "string",
+        _l(
+            "published, withdrawn or withheld. A withdrawn or withheld record keeps its row "
+            "with only its id, date, status, reason and legal ground."
+        ),
+        lambda m: m.status,
+        stub=True,
+    ),
     Column("url", "string", _l("The record's permanent address."), lambda m: meeting_url(m.number)),
+    Column(
+        "reason",
+        "string",
+        _l("Why a withdrawn or withheld record was taken down; empty for a published one."),
+        lambda m: m.withdrawal_reason or None,
+        stub=True,
+    ),
+    Column(
+        "legal_ground",
+        "string",
+        _l("The legal provision a withheld record's details are kept back under."),
+        lambda m: m.withheld_ground or None,
+        stub=True,
+    ),
 )
 
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
@@ -157,10 +189,18 @@ def safe_cell(value: object) -> object:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+def column_value(column: Column, meeting: Meeting) -> object:
+    """A column's value for a record; a withdrawn or withheld record's stub shows only
+    its stub columns (None, or an empty list, for the rest)."""
+    if meeting.status == "published" or column.stub:
+        return column.value(meeting)
+    return [] if column.multi else None
+
+
 def csv_row(meeting: Meeting) -> list[object]:
     row = []
     for column in COLUMNS:
-        value = column.value(meeting)
+        value = column_value(column, meeting)
         if column.multi:
             value = MULTI_VALUE_SEPARATOR.join(value)
         row.append(safe_cell(value))
@@ -169,7 +209,7 @@ def csv_row(meeting: Meeting) -> list[object]:
 
 def json_record(meeting: Meeting) -> dict[str, object]:
     """A record as JSON keeps lists as lists and needs no formula guard."""
-    return {column.name: column.value(meeting) for column in COLUMNS}
+    return {column.name: column_value(column, meeting) for column in COLUMNS}
 
 
 def stream_csv(meetings: Iterable[Meeting]) -> Iterator[str]:

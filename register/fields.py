@@ -1,6 +1,8 @@
 """Form building blocks with the register's own, translated messages (WTForms has no
 Danish), and the rules every text a person types must keep."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -15,12 +17,22 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from .text import has_bidi_control, has_visible, normalise, parse_id
+from .text import has_bidi_control, has_visible, normalise, parse_id, single_line
 
 
 def clean_text(value) -> str:
-    """Text in NFC, trimmed; a field missing from the request counts as empty."""
-    return normalise(value) if isinstance(value, str) else ""
+    """Text in NFC, trimmed; a field missing from the request, or holding nothing visible,
+    counts as empty."""
+    if not isinstance(value, str):
+        return ""
+    text = normalise(value)
+    return text if has_visible(text) else ""
+
+
+def clean_line(value) -> str:
+    """One line (a subject, a name, a place): NFC, one space between words, no invisible
+    characters, so that a length counts what a reader sees."""
+    return single_line(normalise(value)) if isinstance(value, str) else ""
 
 
 class RegisterForm(FlaskForm):
@@ -56,31 +68,41 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class _OwnParseMessage:
-    """Replaces WTForms' parse error with the register's own message."""
+class _TypedExactly:
+    """A value typed in one exact shape, with the register's own message otherwise.
+
+    The shape is checked before parsing: strptime alone takes 2025-1-1 and 1:5.
+    """
 
     parse_error = None
+    shape: re.Pattern
 
     def process_formdata(self, valuelist):
+        valuelist = [value.strip() for value in valuelist]
+        if valuelist and valuelist[0] and not self.shape.fullmatch(valuelist[0]):
+            self.data = None
+            raise ValueError(self.parse_error)
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(self.parse_error) from None
 
 
-class IsoDateField(_OwnParseMessage, DateField):
+class IsoDateField(_TypedExactly, DateField):
     """A date typed as YYYY-MM-DD."""
 
     parse_error = _l("Enter a real date in the form YYYY-MM-DD.")
+    shape = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format="%Y-%m-%d", **kwargs)
 
 
-class ClockTimeField(_OwnParseMessage, TimeField):
+class ClockTimeField(_TypedExactly, TimeField):
     """A time of day typed as HH:MM."""
 
     parse_error = _l("Enter a time in the form HH:MM.")
+    shape = re.compile(r"[0-9]{2}:[0-9]{2}")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, format="%H:%M", **kwargs)

@@ -308,6 +308,9 @@ class Meeting(db.Model):
     __table_args__ = (
         # Keyset pagination walks (status, held_on, number) newest first.
         Index("ix_meeting_status_held_on_number", "status", "held_on", "number"),
+        # Never reuse the id of a deleted draft: a form still open on it would otherwise
+        # pass its version check against a different draft (PostgreSQL never reuses ids).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

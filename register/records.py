@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from . import audit
 from .extensions import db
@@ -27,6 +27,7 @@ from .models import (
     Revision,
     User,
     canonical_names,
+    meeting_organisation,
     utcnow,
 )
 from .text import name_key, single_line
@@ -87,7 +88,7 @@ def create(data: MeetingInput, author: User, *, publish: bool) -> Meeting:
     with write_transaction():
         meeting = Meeting(created_by=author, status="draft", version=1)
         db.session.add(meeting)
-        _apply(meeting, data)
+        _apply(meeting, data, author)
         if publish:
             _publish(meeting, author)
         else:
@@ -120,7 +121,7 @@ def update_meeting(
         if was_published and not publish:
             raise NotAllowed  # a published record never goes back to being a draft
         before = meeting.snapshot()
-        _apply(meeting, data)
+        _apply(meeting, data, author)
         after = meeting.snapshot()
         if was_published:
             if after == before:
@@ -152,7 +153,10 @@ def delete_draft(meeting_id: int, author: User, *, version: int) -> None:
         if meeting.version != version:
             raise StaleVersion(meeting)
         audit.log("meeting_delete", user=author, target=meeting, before=meeting.snapshot())
+        private = [org for org in meeting.organisations if not org.public]
         db.session.delete(meeting)
+        db.session.flush()
+        _forget_unused(private)
 
 
 def typed_snapshot(data: MeetingInput) -> dict:
@@ -224,14 +228,14 @@ def _locked(meeting_id: int) -> Meeting:
     return meeting
 
 
-def _apply(meeting: Meeting, data: MeetingInput) -> None:
+def _apply(meeting: Meeting, data: MeetingInput, author: User) -> None:
     for name in Meeting.DESCRIPTIVE_FIELDS:
         setattr(meeting, name, getattr(data, name))
     meeting.document_links = list(data.document_links)
     meeting.officials = _by_ids(Official, data.official_ids)
     meeting.issues = _by_ids(Issue, data.issue_ids)
     organisations = _by_ids(Organisation, data.organisation_ids)
-    for organisation in find_or_create_organisations(data.new_organisations):
+    for organisation in find_or_create_organisations(data.new_organisations, author, meeting):
         if organisation not in organisations:
             organisations.append(organisation)
     meeting.organisations = organisations
@@ -247,6 +251,21 @@ def _publish(meeting: Meeting, author: User) -> None:
     audit.log("meeting_publish", user=author, target=meeting, after=after)
 
 
+def _forget_unused(organisations: list[Organisation]) -> None:
+    """Private organisations that no meeting names any more leave no trace behind."""
+    for organisation in organisations:
+        named = db.session.scalar(
+            select(meeting_organisation.c.meeting_id)
+            .where(meeting_organisation.c.organisation_id == organisation.id)
+            .limit(1)
+        )
+        merged_here = db.session.scalar(
+            select(Organisation.id).filter_by(merged_into_id=organisation.id).limit(1)
+        )
+        if named is None and merged_here is None:
+            db.session.delete(organisation)
+
+
 def _make_organisations_public(meeting: Meeting) -> None:
     """A published record names its counterparts publicly, new ones included."""
     for organisation in meeting.organisations:
@@ -260,17 +279,55 @@ def _by_ids(model, ids) -> list:
     return list(db.session.scalars(select(model).where(model.id.in_(ids))))
 
 
-def find_or_create_organisations(names) -> list[Organisation]:
-    """Organisations by name, matching existing ones regardless of case, spacing and
-    zero-width characters; a new one is not public until a record naming it is."""
+def organisations_visible_to(user: User, meeting: Meeting | None = None):
+    """The organisations a user may know of: public ones, those on the meeting at hand, and
+    those on drafts the user may edit. One that only a colleague's draft names stays hidden
+    from them, in the form's list and in name matching alike."""
+    condition = Organisation.public.is_(True)
+    if meeting is not None and meeting.id is not None:
+        condition = or_(condition, _named_on(Meeting.id == meeting.id))
+    if user.is_registrar:
+        return or_(condition, _named_on(Meeting.status == "draft"))
+    return or_(condition, _named_on(Meeting.status == "draft", Meeting.created_by_id == user.id))
+
+
+def offered_organisations(user: User, meeting: Meeting | None = None):
+    """What the meeting form offers: the visible ones, less merged duplicates (their
+    meetings name the one kept)."""
+    return and_(Organisation.merged_into_id.is_(None), organisations_visible_to(user, meeting))
+
+
+def _named_on(*where):
+    return Organisation.id.in_(
+        select(meeting_organisation.c.organisation_id)
+        .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
+        .where(*where)
+    )
+
+
+def find_or_create_organisations(
+    names, author: User, meeting: Meeting | None = None
+) -> list[Organisation]:
+    """Organisations by name, matching those the author may know of regardless of case,
+    spacing and invisible characters; a new one is not public until a record naming it
+    is. A colleague's private one is not matched: that would tell the author it exists."""
     found: dict[str, Organisation] = {}
     for name in names:
         key = name_key(name)
         if key in found:
             continue
         organisation = db.session.scalar(
-            select(Organisation).filter_by(name_key=key).order_by(Organisation.id).limit(1)
+            select(Organisation)
+            .filter_by(name_key=key)
+            .where(organisations_visible_to(author, meeting))
+            .order_by(Organisation.merged_into_id.is_not(None), Organisation.id)
+            .limit(1)
         )
+        # A merged duplicate's name stands for the organisation it was merged into.
+        for _hop in range(5):
+            if organisation is None or organisation.merged_into is None:
+                break
+            organisation = organisation.merged_into
         if organisation is None:
             organisation = Organisation(name=single_line(name), kind="other", public=False)
             db.session.add(organisation)
@@ -291,3 +348,64 @@ def _add_revision(
             after=after,
         )
     )
+
+
+# -- Withdrawing and withholding -----------------------------------------------------------
+
+
+class NotPublished(RecordError):
+    """Only a published record can be withdrawn or withheld; `status` says what it is."""
+
+    def __init__(self, meeting: Meeting):
+        super().__init__(f"meeting {meeting.id} is {meeting.status}")
+        self.status = meeting.status
+
+
+class GroundRequired(RecordError):
+    """Withholding a record needs the legal provision it is withheld under."""
+
+
+def withdraw(meeting_id: int, author: User, *, reason: str, version: int) -> Meeting:
+    """Withdraw a published record (a duplicate, logged by mistake): a public stub with
+    its number, date and the reason stays; the content is no longer public."""
+    return _take_down(meeting_id, author, "withdraw", reason=reason, ground="", version=version)
+
+
+def withhold(meeting_id: int, author: User, *, ground: str, reason: str, version: int) -> Meeting:
+    """Withhold a published record's details on a stated legal ground (e.g. a secrecy
+    provision of OSL): a public stub with its number, date, ground and reason stays."""
+    if not ground.strip():
+        raise GroundRequired
+    return _take_down(meeting_id, author, "withhold", reason=reason, ground=ground, version=version)
+
+
+def _take_down(
+    meeting_id: int, author: User, action: str, *, reason: str, ground: str, version: int
+) -> Meeting:
+    reason, ground = reason.strip(), ground.strip()
+    with write_transaction():
+        meeting = _locked(meeting_id)
+        if not author.is_registrar:
+            raise NotAllowed
+        if meeting.version != version:
+            raise StaleVersion(meeting)
+        if meeting.status != "published":
+            raise NotPublished(meeting)
+        if not reason:
+            raise ReasonRequired
+        before = meeting.snapshot()
+        meeting.status = "withdrawn" if action == "withdraw" else "withheld"
+        meeting.withdrawn_at = utcnow()
+        meeting.withdrawal_reason = reason
+        meeting.withheld_ground = ground
+        public_reason = f"{reason} ({ground})" if ground else reason
+        _add_revision(meeting, action, author, before=before, after=None, reason=public_reason)
+        audit.log(
+            f"meeting_{action}",
+            user=author,
+            target=meeting,
+            before=before,
+            after={"status": meeting.status, "reason": reason, "ground": ground},
+        )
+        meeting.version = version + 1
+    return meeting

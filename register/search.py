@@ -25,7 +25,7 @@ from .models import (
     meeting_official,
     meeting_organisation,
 )
-from .text import parse_id
+from .text import parse_id, parse_iso_date
 
 MAX_QUERY_LENGTH = 200
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -77,6 +77,20 @@ class MeetingFilters:
         }
         return {key: str(value) for key, value in args.items() if value not in (None, "")}
 
+    @property
+    def looks_at_content(self) -> bool:
+        """Whether a filter asks about what a record says; a withdrawn or withheld
+        record's stub says nothing, so it can match only filters by date."""
+        return bool(
+            self.q
+            or self.official
+            or self.organisation
+            or self.issue
+            or self.kind
+            or self.unit
+            or self.format
+        )
+
 
 def parse_filters(args) -> MeetingFilters:
     """Read the SPEC §3 filters from a query string, collecting clear errors."""
@@ -120,18 +134,25 @@ def parse_filters(args) -> MeetingFilters:
         raw = args.get(arg, "").strip()
         if not raw:
             continue
-        try:
-            setattr(filters, attribute, date.fromisoformat(raw))
-        except ValueError:
+        day = parse_iso_date(raw)
+        if day is None:
             errors[arg] = _("“%(value)s” is not a date in the form YYYY-MM-DD.", value=raw[:40])
+        setattr(filters, attribute, day)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         errors["to"] = _("The end date is before the start date.")
     return filters
 
 
-def published_meetings(filters: MeetingFilters) -> Select:
-    """Published meetings matching the filters, newest first."""
-    query = select(Meeting).where(Meeting.status == "published")
+def published_meetings(filters: MeetingFilters, *, stubs: bool = False) -> Select:
+    """Published meetings matching the filters, newest first.
+
+    With `stubs` (the exports), withdrawn and withheld records come too, so the numbers
+    have no silent holes, but only while no filter looks at content they no longer show.
+    """
+    if stubs and not filters.looks_at_content:
+        query = select(Meeting).where(Meeting.status.in_(Meeting.PUBLIC_STATUSES))
+    else:
+        query = select(Meeting).where(Meeting.status == "published")
     if filters.q:
         pattern = filters.q.casefold()
         query = query.where(
@@ -196,11 +217,10 @@ def decode_cursor(token: str) -> tuple[date, int] | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
         day, number = raw.split(".")
-        held_on = date.fromisoformat(day)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    number = parse_id(number)
-    return None if number is None else (held_on, number)
+    held_on, number = parse_iso_date(day), parse_id(number)
+    return None if held_on is None or number is None else (held_on, number)
 
 
 def after_cursor(query: Select, position: tuple[date, int]) -> Select:

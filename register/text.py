@@ -2,13 +2,15 @@
 
 import re
 import unicodedata
+from datetime import date
 
 # Characters with no width: they make "Acme\u200b AB" look like "Acme AB".
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 # Embeddings, overrides and isolates reorder what a reader sees (e.g. "fdp.exe" shown as
 # "exe.pdf"); a public record must read as it is stored.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ZERO_WIDTH_TABLE = str.maketrans("", "", ZERO_WIDTH)
+# Letters that render as nothing: Hangul fillers, the braille blank, the grapheme joiner.
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
 
 
 def normalise(value: str) -> str:
@@ -17,8 +19,18 @@ def normalise(value: str) -> str:
 
 
 def has_visible(value: str) -> bool:
-    """Whether the text has at least one letter, digit, punctuation mark or symbol."""
-    return any(unicodedata.category(char)[0] in "LNPS" for char in value)
+    """Whether the text has at least one letter, digit, punctuation mark or symbol that
+    shows on the screen."""
+    return any(unicodedata.category(char)[0] in "LNPS" and char not in FILLERS for char in value)
+
+
+def _is_invisible(char: str) -> bool:
+    """Format characters (zero-width spaces, soft hyphens, direction marks …) and fillers.
+
+    Bidirectional overrides are format characters too, but they are refused, not dropped:
+    see has_bidi_control.
+    """
+    return char in FILLERS or (unicodedata.category(char) == "Cf" and char not in BIDI_CONTROLS)
 
 
 def has_bidi_control(value: str) -> bool:
@@ -26,13 +38,30 @@ def has_bidi_control(value: str) -> bool:
 
 
 def single_line(value: str) -> str:
-    """A name: runs of white space become one space, zero-width characters go."""
-    return " ".join(value.translate(_ZERO_WIDTH_TABLE).split())
+    """A name or a subject: runs of white space become one space, invisible characters go,
+    so "Acme\u200b AB" is "Acme AB" and three zero-width spaces are nothing."""
+    return " ".join("".join(char for char in value if not _is_invisible(char)).split())
 
 
 def name_key(name: str) -> str:
     """A name folded for matching: case, spacing and zero-width characters do not count."""
     return single_line(unicodedata.normalize("NFKC", name)).casefold()
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(raw: str) -> date | None:
+    """A date written exactly YYYY-MM-DD, as every message promises; None otherwise.
+
+    Not bare `date.fromisoformat`: since Python 3.11 it also takes 20250101 and 2025-W01.
+    """
+    if not ISO_DATE.fullmatch(raw):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 ASCII_ID = re.compile(r"[0-9]{1,10}")

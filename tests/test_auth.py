@@ -123,7 +123,7 @@ def test_users_create_command(app, runner):
             "a long enough password\n",
             "Invalid value",
         ),
-        (["x@example.org", "--name", "X"], "short\n", "at least 10 characters"),
+        (["x@example.org", "--name", "X"], "eleven char\n", "at least 12 characters"),
         (
             ["x@example.org", "--name", "X", "--official-id", "99"],
             "a long enough password\n",
@@ -146,3 +146,38 @@ def test_users_create_refuses_a_duplicate_email(app, runner, world):
     )
     assert result.exit_code != 0
     assert "already exists" in result.output
+
+
+def test_changing_the_password_ends_other_sessions(app, world):
+    from .conftest import PASSWORD, AuthActions, csrf_token
+
+    here, elsewhere = app.test_client(), app.test_client()
+    AuthActions(here).login()
+    AuthActions(elsewhere).login()
+    token = csrf_token(here.get("/account/password"))
+    form = {"csrf_token": token, "current_password": PASSWORD}
+    short = here.post("/account/password", data=form | {"new_password": "kort", "confirm": "kort"})
+    assert short.status_code == 400
+    assert "12 till 128 tecken" in short.get_data(as_text=True)
+    new = "ett nytt och långt lösenord"
+    response = here.post("/account/password", data=form | {"new_password": new, "confirm": new})
+    assert response.status_code == 302
+    assert here.get("/desk/").status_code == 200  # this session goes on
+    assert elsewhere.get("/desk/").status_code == 302  # the other one has ended
+    assert AuthActions(elsewhere).login().status_code == 400  # the old password is gone
+    assert AuthActions(elsewhere).login(password=new).status_code == 302
+
+
+def test_a_wrong_current_password_changes_nothing(app, client, auth, world):
+    from .conftest import PASSWORD, csrf_token
+
+    auth.login()
+    token = csrf_token(client.get("/account/password"))
+    new = "ett nytt och långt lösenord"
+    response = client.post(
+        "/account/password",
+        data={"csrf_token": token, "current_password": "fel", "new_password": new, "confirm": new},
+    )
+    assert response.status_code == 400
+    auth.logout()
+    assert auth.login(password=PASSWORD).status_code == 302

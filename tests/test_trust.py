@@ -81,6 +81,43 @@ def test_colleague_neither_sees_nor_can_pick_a_draft_organisation(
         assert SECRET not in client.get(path).get_data(as_text=True), path
 
 
+def test_typing_the_name_does_not_reveal_a_colleagues_draft_organisation(
+    app, client, auth, world, secret_draft
+):
+    auth.login(email="b@example.org")
+    token = csrf_token(client.get("/desk/meetings/new"))
+    form = meeting_form(
+        token,
+        world,
+        action="save_draft",
+        official_ids=[str(world["colleague"])],
+        organisation_ids=[],
+        new_organisations="secret   TAKEOVER target ab",
+    )
+    assert client.post("/desk/meetings/new", data=form).status_code == 302
+    with app.app_context():
+        own = db.session.scalar(select(Meeting).order_by(Meeting.id.desc()))
+        assert [o.name for o in own.organisations] == ["secret TAKEOVER target ab"]
+        assert own.organisations[0].id != secret_draft  # a new one, not the colleague's
+    assert SECRET not in client.get(f"/desk/meetings/{own.id}").get_data(as_text=True)
+
+
+def test_deleting_a_draft_forgets_the_organisations_only_it_named(
+    app, client, auth, world, secret_draft
+):
+    with app.app_context():
+        draft = db.session.scalar(select(Meeting))
+    auth.login()
+    token = csrf_token(client.get(f"/desk/meetings/{draft.id}"))
+    response = client.post(
+        f"/desk/meetings/{draft.id}/delete", data={"csrf_token": token, "version": "1"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, secret_draft) is None
+        assert db.session.get(Organisation, world["organisation"]) is not None
+
+
 def test_author_still_finds_their_draft_organisation(client, auth, secret_draft):
     auth.login()
     assert SECRET in client.get("/desk/meetings/new").get_data(as_text=True)
@@ -432,8 +469,13 @@ def test_demo_in_development_keeps_the_documented_password(app, runner):
         ({"subject": "\u0301\u0301\u0301"}, "synliga tecken"),
         ({"subject": "Möte om \u202eexe.fdp"}, "vänder textens riktning"),
         ({"summary": "Text \u2066med isolat\u2069"}, "vänder textens riktning"),
-        ({"organisation_ids": [], "new_organisations": "\u200b"}, "synliga tecken"),
-        ({"location": "\u200b\u200b"}, "synliga tecken"),
+        ({"organisation_ids": [], "new_organisations": "\u200b"}, "Välj minst en organisation"),
+        ({"subject": "\u3164\u3164\u3164"}, "synliga tecken"),  # Hangul fillers
+        ({"subject": "\u2800\u2800\u2800"}, "synliga tecken"),  # braille blanks
+        ({"subject": "a\u200b\u200b"}, "Ämnet ska vara 3 till 200 tecken"),
+        ({"subject": "x\ufeff\u00ad"}, "Ämnet ska vara 3 till 200 tecken"),
+        ({"organisation_ids": [], "new_organisations": "\u3164"}, "Välj minst en organisation"),
+        ({"new_organisations": "Riktig AB\n\u3164\u3164"}, "synliga tecken"),
     ],
 )
 def test_invisible_or_reversing_text_is_refused(app, client, auth, world, overrides, message):
@@ -449,12 +491,24 @@ def test_invisible_or_reversing_text_is_refused(app, client, auth, world, overri
 def test_zero_width_characters_do_not_make_a_second_organisation(app, client, auth, world):
     auth.login()
     token = open_form(client)
-    names = "Acme\u200b AB\nACME  AB\nAcme\ufeffAB\nNorrsken AB"
+    names = "Acme\u200b AB\nACME  AB\nAcme\u00ad AB\nAcme \u2062AB\nAcme\ufeffAB\nNorrsken AB"
     form = meeting_form(token, world, organisation_ids=[], new_organisations=names)
     assert client.post("/desk/meetings/new", data=form).status_code == 302
     with app.app_context():
         stored = sorted(db.session.scalars(select(Organisation.name)))
     assert stored == ["Acme AB", "AcmeAB", "Norrsken AB", "Trafikverket"]
+
+
+def test_summary_of_only_invisible_characters_counts_as_empty(app, client, auth, world):
+    auth.login()
+    token = open_form(client)
+    form = meeting_form(
+        token, world, summary="\u200b\u200b", outcome="\u3164", location="\u200b\u200b"
+    )
+    assert client.post("/desk/meetings/new", data=form).status_code == 302
+    with app.app_context():
+        meeting = db.session.scalar(select(Meeting))
+        assert (meeting.summary, meeting.outcome, meeting.location) == ("", "", "")
 
 
 def test_text_is_stored_in_nfc(app, client, auth, world):
@@ -466,3 +520,76 @@ def test_text_is_stored_in_nfc(app, client, auth, world):
     with app.app_context():
         assert db.session.scalar(select(Meeting.subject)) == "Möte i Borås"
     assert "Möte i Borås" in client.get("/meetings").get_data(as_text=True)
+
+
+# -- found by trying the register from outside ------------------------------------------
+
+
+def test_a_deleted_drafts_id_is_never_given_to_another_meeting(app, auth, world):
+    """Else a form still open on the deleted draft would pass its version check."""
+    registrar, author = app.test_client(), app.test_client()
+    from .conftest import AuthActions
+
+    auth.login()
+    type(auth)(author).login()
+    token = csrf_token(author.get("/desk/meetings/new"))
+    form = meeting_form(token, world, action="save_draft", subject="Första utkastet")
+    author.post("/desk/meetings/new", data=form)
+    with app.app_context():
+        first = db.session.scalar(select(Meeting.id))
+    from .conftest import Records
+
+    Records(app).user(email="registrar@example.org", role="registrar")
+    AuthActions(registrar).login(email="registrar@example.org")
+    stale = registrar.get(f"/desk/meetings/{first}/edit")
+    assert stale.status_code == 200
+
+    response = author.post(
+        f"/desk/meetings/{first}/delete", data={"csrf_token": token, "version": "1"}
+    )
+    assert response.status_code == 302
+    form = meeting_form(token, world, action="save_draft", subject="Andra utkastet")
+    author.post("/desk/meetings/new", data=form)
+    with app.app_context():
+        second = db.session.scalar(select(Meeting.id))
+    assert second != first
+
+    form = meeting_form(csrf_token(stale), world, action="publish", subject="Gammal flik")
+    assert registrar.post(f"/desk/meetings/{first}/edit", data=form).status_code == 404
+    with app.app_context():
+        assert db.session.get(Meeting, second).subject == "Andra utkastet"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"held_on": "2025-1-1"}, "Ange ett riktigt datum i formen ÅÅÅÅ-MM-DD"),
+        ({"held_on": "20250101"}, "Ange ett riktigt datum i formen ÅÅÅÅ-MM-DD"),
+        ({"start_time": "1:5"}, "Ange en tid i formen TT:MM"),
+    ],
+)
+def test_dates_and_times_are_typed_exactly_as_asked(app, client, auth, world, overrides, message):
+    auth.login()
+    token = open_form(client)
+    response = client.post("/desk/meetings/new", data=meeting_form(token, world, **overrides))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["20250101", "2025-W01", "2025-W01-1", "2025-1-1"])
+def test_date_filters_take_only_yyyy_mm_dd(client, value):
+    for path in ("/meetings", "/meetings.csv", "/meetings.json"):
+        assert client.get(path, query_string={"from": value}).status_code == 400
+
+
+def test_a_record_has_one_address(client, records, world):
+    records.meeting(official_ids=[world["official"]], organisation_ids=[world["organisation"]])
+    assert client.get("/meetings/1").status_code == 200
+    assert client.get("/meetings/01").status_code == 404
+
+
+def test_signed_in_pages_are_not_cached(client, auth, world):
+    assert "no-store" not in client.get("/meetings").headers.get("Cache-Control", "")
+    auth.login()
+    for path in ("/desk/", "/desk/meetings/new", "/meetings"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path

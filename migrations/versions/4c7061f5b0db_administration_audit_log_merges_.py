@@ -39,7 +39,15 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_user_id'), ['user_id'], unique=False)
 
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
+    # On SQLite the table is rebuilt with AUTOINCREMENT, so a deleted draft's id is never
+    # given to another meeting (PostgreSQL's sequences never reuse one).
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        'meeting',
+        schema=None,
+        recreate='always' if sqlite else 'auto',
+        table_kwargs={'sqlite_autoincrement': True} if sqlite else {},
+    ) as batch_op:
         batch_op.add_column(sa.Column('withheld_ground', sa.Text(), nullable=False, server_default=''))
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms import StringField, TextAreaField, ValidationError
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .. import vocabulary
 from ..extensions import db
@@ -19,10 +19,11 @@ from ..fields import (
     VersionField,
     Visible,
     choices,
+    clean_line,
     clean_text,
 )
-from ..models import Issue, Meeting, Official, Organisation, local_today, meeting_organisation
-from ..records import MeetingInput
+from ..models import Issue, Meeting, Official, Organisation, local_today
+from ..records import MeetingInput, offered_organisations
 from ..text import has_visible
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -56,7 +57,7 @@ class MeetingForm(RegisterForm):
         validators=[InputRequired(_l("Choose how the meeting was held."))],
     )
     location = StringField(
-        _l("Location"), filters=[clean_text], validators=[MaxLength(200), Visible(optional=True)]
+        _l("Location"), filters=[clean_line], validators=[MaxLength(200), Visible(optional=True)]
     )
     initiative = ChoiceField(
         _l("Who took the initiative"),
@@ -65,7 +66,7 @@ class MeetingForm(RegisterForm):
     )
     subject = StringField(
         _l("Subject"),
-        filters=[clean_text],
+        filters=[clean_line],
         validators=[
             InputRequired(_l("Enter the subject of the meeting.")),
             Length(min=3, max=200, message=_l("The subject must be 3 to 200 characters.")),
@@ -89,7 +90,7 @@ class MeetingForm(RegisterForm):
     )
     client = StringField(
         _l("Client, where a consultancy or PR firm acted for someone"),
-        filters=[clean_text],
+        filters=[clean_line],
         validators=[MaxLength(200), Visible(optional=True)],
     )
     document_links = TextAreaField(
@@ -149,7 +150,7 @@ class MeetingForm(RegisterForm):
         self.official_ids.choices = choices((o.id, f"{o.name}, {o.title}") for o in officials)
         organisations = db.session.execute(
             select(Organisation.id, Organisation.name)
-            .where(visible_organisations(current_user, current))
+            .where(offered_organisations(current_user, current))
             .order_by(Organisation.name)
         )
         self.organisation_ids.choices = choices((row.id, row.name) for row in organisations)
@@ -227,20 +228,53 @@ class MeetingForm(RegisterForm):
             )
 
 
-def visible_organisations(user, meeting: Meeting | None):
-    """Organisations a user may be offered: public ones, those on the meeting being edited,
-    and those on drafts the user may edit. One only a colleague's draft names stays hidden."""
-    condition = Organisation.public.is_(True)
-    if meeting is not None and meeting.id is not None:
-        condition = or_(condition, _named_on(Meeting.id == meeting.id))
-    if user.is_registrar:
-        return or_(condition, _named_on(Meeting.status == "draft"))
-    return or_(condition, _named_on(Meeting.status == "draft", Meeting.created_by_id == user.id))
+class WithdrawForm(RegisterForm):
+    """Withdraw a published record: its stub and the reason stay public."""
+
+    # Both forms sit on the record's page: their fields need ids of their own.
+    id_prefix = "withdraw"
+
+    reason = TextAreaField(
+        _l("Reason for withdrawing (public)"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Say why the record is withdrawn; the reason is public.")),
+            MaxLength(2000),
+            Visible(),
+        ],
+    )
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.id = f"{self.id_prefix}-{field.name}"
+
+    def validate_version(self, field):
+        if field.data is None:
+            raise ValidationError(_l("The form is incomplete: open the record again."))
 
 
-def _named_on(*where):
-    return Organisation.id.in_(
-        select(meeting_organisation.c.organisation_id)
-        .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
-        .where(*where)
+class WithholdForm(WithdrawForm):
+    """Withhold a published record's details on a stated legal ground."""
+
+    id_prefix = "withhold"
+
+    ground = StringField(
+        _l("Legal ground (the provision, e.g. OSL 31 kap. 16 §)"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Name the legal provision the details are withheld under.")),
+            MaxLength(200),
+            Visible(),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Reason for withholding (public)"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Say why the details are withheld; the reason is public.")),
+            MaxLength(2000),
+            Visible(),
+        ],
     )

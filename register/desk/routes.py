@@ -1,19 +1,18 @@
-from datetime import timedelta
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import records
+from .. import compliance, records
 from ..extensions import db
 from ..models import Meeting, local_today, meeting_official
 from ..text import parse_id
 from ..transactions import ConcurrentChange
 from . import bp
-from .forms import MeetingForm
+from .forms import MeetingForm, WithdrawForm, WithholdForm
 
 
 @bp.route("/")
@@ -42,18 +41,24 @@ def index():
             .options(selectinload(Meeting.officials))
             .order_by(Meeting.held_on)
         ).all()
+    drafts = [m for m in meetings if m.status == "draft"]
+    own_overdue = sorted(
+        (m for m in drafts if m.created_by_id == current_user.id and m.held_on < cutoff),
+        key=lambda m: (m.held_on, m.id),
+    )
     return render_template(
         "desk/index.html",
-        drafts=[m for m in meetings if m.status == "draft"],
+        drafts=drafts,
         published=[m for m in meetings if m.status != "draft"],
         overdue=overdue,
+        own_overdue=own_overdue,
         cutoff=cutoff,
     )
 
 
 def publication_cutoff():
     """Drafts of meetings held before this date are past the publication deadline."""
-    return local_today() - timedelta(days=current_app.config["PUBLISH_WITHIN_DAYS"])
+    return compliance.cutoff(local_today())
 
 
 def meeting_or_404(meeting_id: int) -> Meeting:
@@ -187,3 +192,92 @@ def after_save(meeting: Meeting, published: bool):
         return redirect(record_url(meeting))
     flash(_("The draft is saved. It is not public until you publish it."), "success")
     return redirect(url_for("desk.index"))
+
+
+@bp.app_context_processor
+def withdrawal_forms():
+    """The record page's withdraw and withhold forms, for registrars."""
+
+    def forms_for(meeting: Meeting) -> dict:
+        withdraw, withhold = WithdrawForm(formdata=None), WithholdForm(formdata=None)
+        withdraw.version.data = withhold.version.data = meeting.version
+        return {"withdraw_form": withdraw, "withhold_form": withhold}
+
+    return {"withdrawal_forms": forms_for}
+
+
+@bp.post("/meetings/<id:meeting_id>/withdraw")
+def withdraw_meeting(meeting_id: int):
+    """Withdraw a published record (registrars): a public stub with the reason stays."""
+    return take_down(meeting_id, WithdrawForm(), "withdraw_form")
+
+
+@bp.post("/meetings/<id:meeting_id>/withhold")
+def withhold_meeting(meeting_id: int):
+    """Withhold a published record's details on a legal ground (registrars)."""
+    return take_down(meeting_id, WithholdForm(), "withhold_form")
+
+
+def take_down(meeting_id: int, form: WithdrawForm, form_name: str):
+    if not current_user.is_registrar:
+        abort(403)
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    if not form.validate_on_submit():
+        return render_record(meeting, 400, **{form_name: form})
+    try:
+        if isinstance(form, WithholdForm):
+            meeting = records.withhold(
+                meeting_id,
+                current_user,
+                ground=form.ground.data,
+                reason=form.reason.data,
+                version=form.version.data,
+            )
+            flash(
+                _("The record is withheld. Its public stub shows the ground and the reason."),
+                "success",
+            )
+        else:
+            meeting = records.withdraw(
+                meeting_id, current_user, reason=form.reason.data, version=form.version.data
+            )
+            flash(_("The record is withdrawn. Its public stub shows the reason."), "success")
+    except records.NotPublished as refused:
+        flash(TAKE_DOWN_REFUSALS.get(refused.status, TAKE_DOWN_REFUSALS["draft"]), "error")
+        return render_record(db.session.get(Meeting, meeting_id), 409)
+    except records.StaleVersion as stale:
+        flash(
+            _("The record was changed after you opened it, so nothing was done. Check it again."),
+            "error",
+        )
+        return render_record(stale.meeting, 409)
+    except ConcurrentChange:
+        flash(_("Someone else changed this record at the same moment; nothing was done."), "error")
+        return render_record(db.session.get(Meeting, meeting_id), 409)
+    except records.NotAllowed:
+        abort(403)
+    except (records.ReasonRequired, records.GroundRequired) as missing:
+        field = form.ground if isinstance(missing, records.GroundRequired) else form.reason
+        field.errors = [_("This is required; it is shown in the public record.")]
+        return render_record(meeting, 400, **{form_name: form})
+    return redirect(url_for("public.meeting", number=meeting.number))
+
+
+TAKE_DOWN_REFUSALS = {
+    "draft": _l(
+        "A draft has never been public, so it cannot be withdrawn or withheld; delete it instead."
+    ),
+    "withdrawn": _l("This record is already withdrawn."),
+    "withheld": _l("This record is already withheld."),
+}
+
+
+def render_record(meeting: Meeting, status: int, **forms):
+    """The record's page again, with the message and the forms as they were sent."""
+    template = render_template(
+        "public/meeting.html",
+        meeting=meeting,
+        delete_form=FlaskForm() if meeting.number is None else None,
+        **forms,
+    )
+    return template, status

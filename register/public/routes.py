@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import export
+from .. import export, organisations
 from ..extensions import db
 from ..models import (
     Issue,
@@ -40,6 +40,7 @@ from ..search import (
 from . import bp
 
 EXPORT_BATCH = 500
+ORGANISATION_PAGE_MEETINGS = 100
 
 
 @bp.route("/")
@@ -91,6 +92,12 @@ def filter_choices() -> dict[str, list]:
 def meetings():
     """The register: published meetings, newest first, filtered, a page at a time."""
     filters = parse_filters(request.args)
+    if filters.organisation:
+        # A merged duplicate's filter is the kept organisation's: send the link on there.
+        kept = organisations.public_successor(db.session.get(Organisation, filters.organisation))
+        if kept is not None:
+            args = request.args.to_dict(flat=False) | {"organisation": str(kept.id)}
+            return redirect(url_for("public.meetings", **args), 301)
     cursor = request.args.get("cursor", "")
     position = decode_cursor(cursor) if cursor else None
     if cursor and position is None:
@@ -145,7 +152,8 @@ def export_query(kind: str):
         if kind == "json":
             abort(make_response(jsonify(error=message, fields=filters.errors), 400))
         abort(Response(message + "\n", status=400, mimetype="text/plain"))
-    return with_links(published_meetings(filters)).execution_options(yield_per=EXPORT_BATCH)
+    query = published_meetings(filters, stubs=True)
+    return with_links(query).execution_options(yield_per=EXPORT_BATCH)
 
 
 def streamed(query, serialise):
@@ -201,6 +209,25 @@ def meeting_history(number: int):
     """The record's public history: publication, amendments with reasons, withdrawal."""
     record = public_meeting_or_404(number)
     return render_template("public/history.html", meeting=record)
+
+
+@bp.route("/organisations/<id:organisation_id>")
+def organisation(organisation_id: int):
+    """One counterpart with its latest published meetings; a merged one leads to the kept."""
+    record = db.session.get(Organisation, organisation_id)
+    if record is None or not record.public:
+        abort(404)
+    if record.merged_into_id is not None:
+        kept = organisations.public_successor(record)
+        if kept is None:
+            abort(404)
+        return redirect(url_for("public.organisation", organisation_id=kept.id), 301)
+    query = published_meetings(MeetingFilters(organisation=record.id))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    latest = db.session.scalars(with_links(query.limit(ORGANISATION_PAGE_MEETINGS))).all()
+    return render_template(
+        "public/organisation.html", organisation=record, meetings=latest, total=total
+    )
 
 
 @bp.route("/data")
