@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from . import audit
 from .extensions import db
@@ -183,18 +185,30 @@ def take_number(name: str = MEETING_NUMBER) -> int:
     The UPDATE locks the counter's row on PostgreSQL until the transaction ends; on SQLite
     the transaction holds the write lock already. A rollback gives the number back.
     """
-    taken = db.session.execute(
+    increment = (
         update(Counter)
         .where(Counter.name == name)
         .values(value=Counter.value + 1)
         .returning(Counter.value)
-    ).scalar()
+    )
+    taken = db.session.execute(increment).scalar()
     if taken is None:
-        # No counter yet (a new or emptied database): start after the highest number used.
+        # No counter yet (a new or emptied database): start it after the highest number
+        # used. Two publishers may get here at once: one insert wins, the other's does
+        # nothing, and both then count on from the one row.
         highest = db.session.scalar(select(func.max(Meeting.number))) or 0
-        taken = highest + 1
-        db.session.execute(insert(Counter).values(name=name, value=taken))
+        dialect_insert = postgresql_insert if _dialect() == "postgresql" else sqlite_insert
+        db.session.execute(
+            dialect_insert(Counter)
+            .values(name=name, value=highest)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        taken = db.session.execute(increment).scalar_one()
     return taken
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 @contextmanager

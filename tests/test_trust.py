@@ -593,3 +593,16 @@ def test_signed_in_pages_are_not_cached(client, auth, world):
     auth.login()
     for path in ("/desk/", "/desk/meetings/new", "/meetings"):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_numbering_continues_when_the_counter_row_is_missing(app, client, auth, records, world):
+    """A restored or emptied database may lack the counter: numbering goes on from the
+    highest number used, never repeating one."""
+    records.meeting(official_ids=[world["official"]], organisation_ids=[world["organisation"]])
+    with app.app_context():
+        db.session.execute(Counter.__table__.delete())
+        db.session.commit()
+    auth.login()
+    token = open_form(client)
+    response = client.post("/desk/meetings/new", data=meeting_form(token, world))
+    assert response.headers["Location"] == "/meetings/2"
