@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
-from .text import name_key
+from .text import name_key, search_key
 
 _password_hasher = PasswordHasher()
 
@@ -205,6 +205,8 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), index=True)
+    # The name folded for look-ups (accents and dashes too): see text.search_key.
+    search_key: Mapped[str] = mapped_column(String(200), index=True, default="")
     kind: Mapped[str] = mapped_column(String(30), default="other")
     # Swedish organisationsnummer (NNNNNN-NNNN) or Danish CVR number (8 digits).
     org_number: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -226,6 +228,8 @@ class Organisation(db.Model):
         super().__init__(**kwargs)
         if self.name and not self.name_key:
             self.name_key = name_key(self.name)
+        if self.name and not self.search_key:
+            self.search_key = search_key(self.name)
 
     def __str__(self) -> str:
         return self.name
@@ -340,6 +344,9 @@ class Meeting(db.Model):
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
     # The legal provision a withheld record's details are kept back under (e.g. OSL).
     withheld_ground: Mapped[str] = mapped_column(Text, default="")
+    # The calendar event (UID and recurrence) a draft was made from, so that the calendar
+    # import can mark the events already turned into drafts.
+    calendar_event: Mapped[str | None] = mapped_column(String(500), index=True)
 
     officials: Mapped[list[Official]] = relationship(
         secondary=meeting_official, order_by=lambda: (Official.name, Official.id)

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from . import audit, identifiers, records, vocabulary
 from .extensions import db
 from .models import Meeting, Organisation, User, meeting_organisation, utcnow
-from .text import name_key, single_line
+from .text import name_key, search_key, single_line
 from .transactions import write_transaction
 
 # How many merged_into links are followed before giving up (merges flatten chains, so one
@@ -281,6 +281,7 @@ def update_organisation(organisation_id: int, data: OrganisationInput, author: U
             for name, value in values.items():
                 setattr(organisation, name, value)
             organisation.name_key = name_key(data.name)
+            organisation.search_key = search_key(data.name)
             organisation.public = True  # a registrar vouches for it
         after = facts(organisation)
         if after == before:

@@ -48,6 +48,19 @@ def name_key(name: str) -> str:
     return single_line(unicodedata.normalize("NFKC", name)).casefold()
 
 
+# Letters that a search folds to plain Latin ones, beyond what stripping accents does.
+_SEARCH_FOLDS = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ł": "l", "œ": "oe"})
+
+
+def search_key(text: str) -> str:
+    """Text folded for finding: case, spacing, invisible characters, dashes and accents
+    (Å, Ä, Ö, Æ, Ø, é …) do not count, so "goteborg" finds "Göteborg"."""
+    folded = name_key(text).translate(_SEARCH_FOLDS)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(re.sub(r"[\u2010-\u2015\u2212-]", " ", plain).split())
+
+
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
