@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from .accounts import MAX_PASSWORD, MIN_PASSWORD
 from .text import has_bidi_control, has_visible, normalise, parse_id, single_line
 
 
@@ -155,3 +156,16 @@ class VersionField(Field):
 
     def process_formdata(self, valuelist):
         self.data = parse_id(valuelist[0]) if valuelist else None
+
+
+def password_length() -> Length:
+    """The length every password chosen or given in the app must have."""
+    return Length(
+        min=MIN_PASSWORD,
+        max=MAX_PASSWORD,
+        message=_l(
+            "A password must be %(min)d to %(max)d characters.",
+            min=MIN_PASSWORD,
+            max=MAX_PASSWORD,
+        ),
+    )

@@ -3,12 +3,20 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from wtforms import PasswordField, SelectField, StringField, ValidationError
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from .. import vocabulary
-from ..accounts import MAX_EMAIL, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, AccountInput, is_email
+from ..accounts import MAX_EMAIL, MAX_NAME, AccountInput, is_email
 from ..extensions import db
-from ..fields import ChoiceField, MaxLength, RegisterForm, Visible, choices, clean_text
+from ..fields import (
+    ChoiceField,
+    MaxLength,
+    RegisterForm,
+    Visible,
+    choices,
+    clean_text,
+    password_length,
+)
 from ..models import Official, User
 from ..text import parse_id
 
@@ -57,18 +65,7 @@ class AccountForm(RegisterForm):
     official_id = OptionalRecordField(_l("Linked official"))
     temporary_password = PasswordField(
         _l("Temporary password"),
-        validators=[
-            Optional(strip_whitespace=False),
-            Length(
-                min=MIN_PASSWORD,
-                max=MAX_PASSWORD,
-                message=_l(
-                    "A password must be %(min)d to %(max)d characters.",
-                    min=MIN_PASSWORD,
-                    max=MAX_PASSWORD,
-                ),
-            ),
-        ],
+        validators=[Optional(strip_whitespace=False), password_length()],
         render_kw={"autocomplete": "new-password"},
     )
 

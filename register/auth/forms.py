@@ -1,12 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
-from ..fields import MaxLength
-
-MIN_PASSWORD = 12
-MAX_PASSWORD = 128
+from ..fields import MaxLength, password_length
 
 
 class LoginForm(FlaskForm):
@@ -25,18 +22,7 @@ class LoginForm(FlaskForm):
 def new_password_field(label):
     return PasswordField(
         label,
-        validators=[
-            DataRequired(_l("Enter a new password.")),
-            Length(
-                min=MIN_PASSWORD,
-                max=MAX_PASSWORD,
-                message=_l(
-                    "A password must be %(min)d to %(max)d characters.",
-                    min=MIN_PASSWORD,
-                    max=MAX_PASSWORD,
-                ),
-            ),
-        ],
+        validators=[DataRequired(_l("Enter a new password.")), password_length()],
         render_kw={"autocomplete": "new-password"},
     )
 
