@@ -72,6 +72,7 @@ test-postgres: install-dev
 BENCH_SIZES ?= 20000 200000
 bench: install-dev
 	@for n in $(BENCH_SIZES); do echo "== $$n meetings"; $(BIN)/python bench/export.py --meetings $$n; done
+	@echo "== the pickers' look-up, 100000 organisations"; $(BIN)/python bench/lookup.py --organisations 100000
 
 # -- maintenance --------------------------------------------------------------------
 

@@ -13,13 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import Meeting, Official, Unit, User, local_date, meeting_official
+from .models import Meeting, Official, Unit, User, meeting_official
 
 ROWS_PER_BATCH = 1000
 
@@ -92,8 +93,15 @@ def overdue_drafts(today: date, *, created_by_id: int | None = None) -> list[Ove
     return rows
 
 
+def local_dates():
+    """A function giving a UTC moment's local date; the zone is looked up once, as the
+    reports convert tens of thousands of moments."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return lambda moment: moment.astimezone(zone).date()
+
+
 def month_of(moment: datetime) -> str:
-    return local_date(moment).strftime("%Y-%m")
+    return local_dates()(moment).strftime("%Y-%m")
 
 
 def in_months(month: str, first: str | None, last: str | None) -> bool:
@@ -109,7 +117,7 @@ def late_publications(first: str | None = None, last: str | None = None) -> list
         .order_by(Meeting.published_at.desc(), Meeting.number.desc())
         .execution_options(yield_per=ROWS_PER_BATCH)
     )
-    rows = []
+    rows, local_date = [], local_dates()
     for number, held_on, published_at, status in db.session.execute(query):
         published_on = local_date(published_at)
         days = (published_on - held_on).days
@@ -147,6 +155,7 @@ def median_days(
     ).execution_options(yield_per=ROWS_PER_BATCH)
 
     days: dict[tuple[str, object, str], list[int]] = defaultdict(list)
+    local_date = local_dates()
     for _meeting_id, group_id, group_name, held_on, published_at in db.session.execute(query):
         published_on = local_date(published_at)
         month = published_on.strftime("%Y-%m")

@@ -42,6 +42,9 @@ class Config:
     # Further host names to accept (comma-separated), e.g. behind a second domain.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     PAGE_SIZE = 50
+    # Guidance shown beside the meeting form; when set, it replaces the built-in text in
+    # every language. Paragraphs are separated by a blank line.
+    FORM_GUIDANCE = os.environ.get("FORM_GUIDANCE", "").strip()
 
     BABEL_TRANSLATION_DIRECTORIES = os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "translations"

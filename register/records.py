@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -34,6 +34,7 @@ from .models import (
 )
 from .text import name_key, single_line
 from .transactions import write_transaction
+from .vocabulary import ORGANISATION_KINDS
 
 MEETING_NUMBER = "meeting_number"
 
@@ -56,7 +57,12 @@ class MeetingInput:
     official_ids: tuple[int, ...] = ()
     organisation_ids: tuple[int, ...] = ()
     new_organisations: tuple[str, ...] = ()
+    # The kind of each new organisation, in the same order ("" or missing: "other").
+    new_organisation_kinds: tuple[str, ...] = ()
     issue_ids: tuple[int, ...] = ()
+    # The calendar event a draft is made from (calendar_import.CalendarEvent.key); only
+    # create() stores it, so that a later save from the form keeps it.
+    calendar_event: str | None = None
 
 
 class RecordError(Exception):
@@ -88,7 +94,9 @@ class Saved:
 def create(data: MeetingInput, author: User, *, publish: bool) -> Meeting:
     """A new meeting, saved as a draft or published at once."""
     with write_transaction():
-        meeting = Meeting(created_by=author, status="draft", version=1)
+        meeting = Meeting(
+            created_by=author, status="draft", version=1, calendar_event=data.calendar_event
+        )
         db.session.add(meeting)
         _apply(meeting, data, author)
         if publish:
@@ -249,7 +257,9 @@ def _apply(meeting: Meeting, data: MeetingInput, author: User) -> None:
     meeting.officials = _by_ids(Official, data.official_ids)
     meeting.issues = _by_ids(Issue, data.issue_ids)
     organisations = _by_ids(Organisation, data.organisation_ids)
-    for organisation in find_or_create_organisations(data.new_organisations, author, meeting):
+    for organisation in find_or_create_organisations(
+        data.new_organisations, author, meeting, kinds=data.new_organisation_kinds
+    ):
         if organisation not in organisations:
             organisations.append(organisation)
     meeting.organisations = organisations
@@ -320,13 +330,15 @@ def _named_on(*where):
 
 
 def find_or_create_organisations(
-    names, author: User, meeting: Meeting | None = None
+    names, author: User, meeting: Meeting | None = None, kinds=()
 ) -> list[Organisation]:
     """Organisations by name, matching those the author may know of regardless of case,
     spacing and invisible characters; a new one is not public until a record naming it
-    is. A colleague's private one is not matched: that would tell the author it exists."""
+    is. A colleague's private one is not matched: that would tell the author it exists.
+    `kinds` gives the kind of each new one, in the order of `names` (default "other")."""
     found: dict[str, Organisation] = {}
-    for name in names:
+    kinds = list(kinds)
+    for position, name in enumerate(names):
         key = name_key(name)
         if key in found:
             continue
@@ -343,7 +355,10 @@ def find_or_create_organisations(
                 break
             organisation = organisation.merged_into
         if organisation is None:
-            organisation = Organisation(name=single_line(name), kind="other", public=False)
+            kind = kinds[position] if position < len(kinds) else ""
+            if kind not in ORGANISATION_KINDS:
+                kind = "other"
+            organisation = Organisation(name=single_line(name), kind=kind, public=False)
             db.session.add(organisation)
         found[key] = organisation
     return list(found.values())
@@ -423,3 +438,97 @@ def _take_down(
         )
         meeting.version = version + 1
     return meeting
+
+
+# -- Duplicates and joining ----------------------------------------------------------------
+
+
+class NoLinkedOfficial(RecordError):
+    """The account is linked to no official of the region, so it cannot take part."""
+
+
+class NotJoinable(RecordError):
+    """A withdrawn or withheld record takes no participants; `status` says which it is."""
+
+    def __init__(self, meeting: Meeting):
+        super().__init__(f"meeting {meeting.id} is {meeting.status}")
+        self.status = meeting.status
+
+
+def possible_duplicates(data: MeetingInput, user: User, *, limit: int = 5) -> list[Meeting]:
+    """Records a colleague logged of what may be the same meeting: held the same day with
+    at least one of the same organisations (typed names matched as on saving). Published
+    records, and drafts the user may see; never the user's own."""
+    organisation_ids = set(data.organisation_ids)
+    keys = {name_key(name) for name in data.new_organisations}
+    if keys:
+        named = db.session.execute(
+            select(Organisation.id, Organisation.merged_into_id).where(
+                Organisation.name_key.in_(keys), organisations_visible_to(user)
+            )
+        )
+        for row in named:
+            organisation_ids.add(row.merged_into_id or row.id)
+    if not organisation_ids:
+        return []
+    # Drafts the user may see: a registrar sees all, an official those naming them.
+    if user.is_registrar:
+        drafts_seen = Meeting.status == "draft"
+    elif user.official_id:
+        drafts_seen = and_(
+            Meeting.status == "draft", Meeting.officials.any(Official.id == user.official_id)
+        )
+    else:
+        drafts_seen = false()
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.held_on == data.held_on,
+            Meeting.id.in_(
+                select(meeting_organisation.c.meeting_id).where(
+                    meeting_organisation.c.organisation_id.in_(organisation_ids)
+                )
+            ),
+            or_(Meeting.created_by_id.is_(None), Meeting.created_by_id != user.id),
+            or_(Meeting.status == "published", drafts_seen),
+        )
+        .order_by(Meeting.number.is_(None), Meeting.number, Meeting.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def join(meeting_id: int, user: User, *, version: int, reason: str) -> Saved:
+    """Add the user's own official to a record a colleague logged of the same meeting.
+
+    A narrowly defined amendment any official linked to an official may make: it adds
+    themselves and nothing else. A published record gets a public revision with `reason`;
+    a draft (one the user may see) simply gains the participant. Joining a record one
+    already takes part in changes nothing.
+    """
+    with write_transaction():
+        meeting = _locked(meeting_id)
+        if not (meeting.is_public or user.can_see(meeting)):
+            raise NotAllowed
+        if meeting.status not in ("draft", "published"):
+            raise NotJoinable(meeting)
+        official = db.session.get(Official, user.official_id) if user.official_id else None
+        if official is None:
+            raise NoLinkedOfficial
+        if meeting.version != version:
+            raise StaleVersion(meeting)
+        if user.attended(meeting):
+            db.session.rollback()
+            return Saved(meeting, changed=False)
+        before = meeting.snapshot()
+        meeting.officials.append(official)
+        db.session.flush()
+        after = meeting.snapshot()
+        if meeting.status == "published":
+            meeting.amended_at = utcnow()
+            _add_revision(meeting, "amend", user, before=before, after=after, reason=reason)
+            audit.log("meeting_amend", user=user, target=meeting, before=before, after=after)
+        else:
+            audit.log("meeting_save", user=user, target=meeting, before=before, after=after)
+        meeting.version = version + 1
+    return Saved(meeting, changed=True)

@@ -3,11 +3,12 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import or_, select
-from wtforms import StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from .. import vocabulary
+from .. import calendar_import, vocabulary
 from ..extensions import db
 from ..fields import (
     CheckboxListField,
@@ -82,6 +83,15 @@ class MeetingForm(RegisterForm):
     new_organisations = TextAreaField(
         _l("Other organisations, one per line"), filters=[clean_text], validators=[MaxLength(5000)]
     )
+    # The kind of each new organisation, one code per line in the order of the names: the
+    # organisation picker fills it in (without JavaScript new ones are "other").
+    new_organisation_kinds = TextAreaField(
+        _l("Kinds of the new organisations"), filters=[clean_text], validators=[MaxLength(1000)]
+    )
+    # The search step of the organisation list, for browsers without JavaScript.
+    organisation_query = StringField(
+        _l("Find organisations"), filters=[clean_line], validators=[MaxLength(100)]
+    )
     issue_ids = CheckboxListField(_l("Issues pursued"))
     representatives = TextAreaField(
         _l("The counterpart's representatives (names and roles)"),
@@ -103,6 +113,9 @@ class MeetingForm(RegisterForm):
     )
     action = StringField(filters=[clean_text])
     version = VersionField()
+    # Set once the user has seen the warning about a colleague's record of the same
+    # meeting and chosen to save their own anyway.
+    duplicate_checked = HiddenField(filters=[clean_line])
 
     def __init__(self, *args, meeting: Meeting | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +132,21 @@ class MeetingForm(RegisterForm):
         self.document_links.data = "\n".join(meeting.document_links or [])
         self.version.data = meeting.version
 
+    def follow_up(self, earlier: Meeting) -> None:
+        """Start a follow-up meeting: the same organisations, issues and participants as
+        `earlier`, as far as the form offers them (no longer active officials are left out)."""
+        linked = [o.id for o in earlier.organisations]
+        offered = set(
+            db.session.scalars(
+                select(Organisation.id).where(
+                    Organisation.id.in_(linked), offered_organisations(current_user)
+                )
+            )
+        )
+        self.organisation_ids.data = [i for i in linked if i in offered]
+        self.official_ids.data = [o.id for o in earlier.officials if o.active]
+        self.issue_ids.data = [i.id for i in earlier.issues]
+
     def to_input(self) -> MeetingInput:
         """The validated form as the write path's plain data."""
         descriptive = {name: getattr(self, name).data for name in Meeting.DESCRIPTIVE_FIELDS}
@@ -128,12 +156,22 @@ class MeetingForm(RegisterForm):
             official_ids=tuple(self.official_ids.data or ()),
             organisation_ids=tuple(self.organisation_ids.data or ()),
             new_organisations=tuple(lines(self.new_organisations.data)),
+            new_organisation_kinds=tuple(lines(self.new_organisation_kinds.data)),
             issue_ids=tuple(self.issue_ids.data or ()),
         )
 
     @property
     def publishes(self) -> bool:
         return self.action.data == "publish"
+
+    @property
+    def previews(self) -> bool:
+        """The user asked to see what publishing would make public (nothing is saved)."""
+        return self.action.data == "preview"
+
+    @property
+    def duplicates_seen(self) -> bool:
+        return self.duplicate_checked.data == "1"
 
     @property
     def amends_published_record(self) -> bool:
@@ -192,6 +230,10 @@ class MeetingForm(RegisterForm):
                 )
             )
 
+    def validate_new_organisation_kinds(self, field):
+        if any(kind not in vocabulary.ORGANISATION_KINDS for kind in lines(field.data)):
+            raise ValidationError(_l("Choose the kind of each new organisation from the list."))
+
     def validate_document_links(self, field):
         links = lines(field.data)
         if len(links) > MAX_LINES:
@@ -218,11 +260,12 @@ class MeetingForm(RegisterForm):
             )
 
     def validate_action(self, field):
-        if field.data not in ("save_draft", "publish"):
+        if field.data not in ("save_draft", "publish", "preview"):
             raise ValidationError(_l("Choose whether to save a draft or publish."))
         if field.data == "save_draft" and self.amends_published_record:
             raise ValidationError(_l("A published record cannot go back to being a draft."))
-        if field.data == "publish" and self.held_on.data and self.held_on.data > local_today():
+        publishing = field.data in ("publish", "preview")
+        if publishing and self.held_on.data and self.held_on.data > local_today():
             raise ValidationError(
                 _l("A meeting can be published once it has taken place; save it as a draft.")
             )
@@ -278,3 +321,52 @@ class WithholdForm(WithdrawForm):
             Visible(),
         ],
     )
+
+
+# -- Calendar import ---------------------------------------------------------------------
+
+
+class CalendarForm(RegisterForm):
+    """An .ics file and the dates whose events to list (SPEC §3: `calendar`, `from`, `to`)."""
+
+    calendar = FileField(
+        _l("Calendar file (.ics)"),
+        validators=[FileRequired(_l("Choose the .ics file you exported from your calendar."))],
+    )
+    from_ = IsoDateField(_l("From"), name="from", validators=[Optional()])
+    to = IsoDateField(_l("To"), validators=[Optional()])
+
+    def fill_defaults(self) -> None:
+        """The usual range: the last weeks, and the days ahead."""
+        first, last = calendar_import.default_range(local_today())
+        self.from_.data = self.from_.data or first
+        self.to.data = self.to.data or last
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.from_.errors or self.to.errors:
+            return valid
+        self.fill_defaults()
+        try:
+            calendar_import.check_range(self.from_.data, self.to.data)
+        except calendar_import.RangeError as error:
+            if error.problem == "backwards":
+                message = _l("The end date must not be before the start date.")
+            else:
+                message = _l(
+                    "Choose at most %(n)d days at a time.", n=calendar_import.MAX_RANGE_DAYS
+                )
+            self.to.errors = [*self.to.errors, message]
+            return False
+        return valid
+
+
+class CalendarDraftsForm(RegisterForm):
+    """The events chosen from the list, and the signed list itself."""
+
+    token = HiddenField()
+    event = CheckboxListField(_l("Events to make drafts of"))
+
+    def validate_event(self, field):
+        if not field.data:
+            raise ValidationError(_l("Tick at least one event."))
