@@ -252,3 +252,36 @@ def test_an_unknown_kind_of_new_organisation_is_refused(app, client, auth, world
 def count_meetings(app):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Meeting))
+
+
+def test_a_large_register_lists_only_the_likely_organisations(app, client, auth, world, records):
+    """Thousands of organisations are not sent as checkboxes: the form lists the chosen
+    ones and those of the user's own meetings; the picker and Find reach the others."""
+    from register.desk import forms
+
+    with app.app_context():
+        db.session.add_all(
+            Organisation(name=f"Leverantör {n:04d} AB", kind="company", public=True)
+            for n in range(forms.FULL_LIST_LIMIT + 20)
+        )
+        db.session.commit()
+        chosen = db.session.scalar(select(Organisation.id).filter_by(name="Leverantör 0123 AB"))
+    records.meeting(
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+    )
+    auth.login()
+    page = client.get("/desk/meetings/new").get_data(as_text=True)
+    assert "Trafikverket" in page  # on the user's own earlier meeting
+    assert "Leverantör 0001 AB" not in page
+    token = csrf_token(client.get("/desk/meetings/new"))
+    form = meeting_form(token, world, organisation_ids=[str(chosen)], action="save_draft")
+    assert client.post("/desk/meetings/new", data=form).status_code == 302  # still valid
+    found = client.post(
+        "/desk/meetings/new",
+        data=meeting_form(
+            token, world, organisation_query="Leverantör 0007", find_organisations="1"
+        ),
+    ).get_data(as_text=True)
+    assert "Leverantör 0007 AB" in found

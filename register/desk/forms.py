@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from wtforms import HiddenField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -23,13 +23,17 @@ from ..fields import (
     clean_line,
     clean_text,
 )
-from ..models import Issue, Meeting, Official, Organisation, local_today
+from ..models import Issue, Meeting, Official, Organisation, local_today, meeting_organisation
 from ..records import MeetingInput, offered_organisations
 from ..text import has_visible
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DAYS_AHEAD = 366
 MAX_LINES = 20
+# Beyond this many organisations the form lists only the likely ones (see
+# MeetingForm._organisations_to_list); the picker and the "Find" step reach the rest.
+FULL_LIST_LIMIT = 300
+RECENT_ORGANISATIONS = 200
 MAX_ORGANISATION_NAME = 200
 MAX_LINK_LENGTH = 2000
 
@@ -144,6 +148,9 @@ class MeetingForm(RegisterForm):
             )
         )
         self.organisation_ids.data = [i for i in linked if i in offered]
+        self.list_organisations(
+            {choice.value for choice in self.organisation_ids.choices} | offered
+        )
         self.official_ids.data = [o.id for o in earlier.officials if o.active]
         self.issue_ids.data = [i.id for i in earlier.issues]
 
@@ -186,14 +193,48 @@ class MeetingForm(RegisterForm):
             .order_by(Official.name)
         )
         self.official_ids.choices = choices((o.id, f"{o.name}, {o.title}") for o in officials)
-        organisations = db.session.execute(
-            select(Organisation.id, Organisation.name)
-            .where(offered_organisations(current_user, current))
-            .order_by(Organisation.name)
+        self.organisation_ids.choices = self._organisation_choices(
+            self._organisations_to_list(current)
         )
-        self.organisation_ids.choices = choices((row.id, row.name) for row in organisations)
         issues = db.session.scalars(select(Issue).order_by(Issue.status, Issue.title))
         self.issue_ids.choices = choices((i.id, i.title) for i in issues)
+
+    def _organisations_to_list(self, current: Meeting | None):
+        """Which organisations the form lists as checkboxes (the picker hides the list
+        when JavaScript runs). A register knows thousands: beyond FULL_LIST_LIMIT the list
+        holds the chosen ones, those on this meeting and those of the user's latest
+        meetings; the look-up and the "Find" step reach the rest."""
+        offered = offered_organisations(current_user, current)
+        total = db.session.scalar(select(func.count(Organisation.id)).where(offered))
+        if total <= FULL_LIST_LIMIT:
+            return offered
+        recent = (
+            select(meeting_organisation.c.organisation_id)
+            .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
+            .where(Meeting.created_by_id == current_user.id)
+            .order_by(Meeting.id.desc())
+            .limit(RECENT_ORGANISATIONS)
+        )
+        wanted = or_(
+            Organisation.id.in_(self.organisation_ids.data or []),
+            Organisation.id.in_(recent.scalar_subquery()),
+        )
+        if current is not None and current.id is not None:
+            wanted = or_(wanted, Organisation.id.in_([o.id for o in current.organisations]))
+        return and_(offered, wanted)
+
+    def _organisation_choices(self, condition) -> list:
+        rows = db.session.execute(
+            select(Organisation.id, Organisation.name).where(condition).order_by(Organisation.name)
+        )
+        return choices((row.id, row.name) for row in rows)
+
+    def list_organisations(self, ids) -> None:
+        """List exactly these organisations (those the user may be offered among them)."""
+        offered = offered_organisations(current_user, self.meeting)
+        self.organisation_ids.choices = self._organisation_choices(
+            and_(offered, Organisation.id.in_(list(ids)))
+        )
 
     def validate_held_on(self, field):
         if field.data is None:

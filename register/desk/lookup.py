@@ -56,6 +56,5 @@ def find_organisations(form) -> dict:
         return {}
     if not lookup.words_of(query):
         return {}
-    shown = {match.id for match in matches} | set(field.data or ())
-    field.choices = [choice for choice in field.choices if choice.value in shown]
+    form.list_organisations({match.id for match in matches} | set(field.data or ()))
     return {"organisation_matches": len(matches), "organisation_query": query}
