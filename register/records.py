@@ -455,7 +455,9 @@ class NotJoinable(RecordError):
         self.status = meeting.status
 
 
-def possible_duplicates(data: MeetingInput, user: User, *, limit: int = 5) -> list[Meeting]:
+def possible_duplicates(
+    data: MeetingInput, user: User, *, limit: int = 5, besides: int | None = None
+) -> list[Meeting]:
     """Records a colleague logged of what may be the same meeting: held the same day with
     at least one of the same organisations (typed names matched as on saving). Published
     records, and drafts the user may see; never the user's own."""
@@ -491,6 +493,7 @@ def possible_duplicates(data: MeetingInput, user: User, *, limit: int = 5) -> li
             ),
             or_(Meeting.created_by_id.is_(None), Meeting.created_by_id != user.id),
             or_(Meeting.status == "published", drafts_seen),
+            Meeting.id != (besides or 0),  # not the draft being published itself
         )
         .order_by(Meeting.number.is_(None), Meeting.number, Meeting.id)
         .limit(limit)

@@ -242,6 +242,32 @@ def test_a_colleagues_record_of_the_same_meeting_is_shown_before_saving(
     assert count(app, Meeting) == 2
 
 
+def test_publishing_a_draft_warns_of_a_colleagues_record_too(app, client, auth, records, world):
+    """A draft saved before the colleague logged the same meeting is checked again when it
+    is about to become public."""
+    draft = records.meeting(
+        status="draft",
+        held_on=HELD_ON,
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+    )
+    existing = colleague_record(records, world)
+    auth.login()
+    path = f"/desk/meetings/{draft}/edit"
+    token = csrf_token(client.get(path))
+    response = client.post(path, data=meeting_form(token, world))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert WARNING in html and f'action="/desk/meetings/{existing}/join"' in html
+    with app.app_context():
+        assert db.session.get(Meeting, draft).status == "draft"
+    form = meeting_form(token, world, duplicate_checked="1")
+    assert client.post(path, data=form).status_code == 302
+    with app.app_context():
+        assert db.session.get(Meeting, draft).status == "published"
+
+
 @pytest.mark.parametrize(
     "overrides",
     [

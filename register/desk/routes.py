@@ -140,6 +140,13 @@ def edit_meeting(meeting_id: int):
         return render_form(form, **find_organisations(form))
     if form.validate_on_submit():
         data = form.to_input()
+        if meeting.status == "draft" and (form.publishes or form.previews):
+            if not form.duplicates_seen:
+                duplicates = records.possible_duplicates(data, current_user, besides=meeting.id)
+                if duplicates:
+                    # A draft about to become public is checked as a new record is.
+                    form.duplicate_checked.data = "1"
+                    return render_form(form, 200, duplicates=duplicates)
         if form.previews:
             return publish_preview(form, data)
         amending = form.amends_published_record
