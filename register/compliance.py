@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from statistics import median
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import Meeting, Official, Unit, User, meeting_official
+from .models import Meeting, Official, Unit, User, local_date, meeting_official
 
 ROWS_PER_BATCH = 1000
 
@@ -93,17 +92,6 @@ def overdue_drafts(today: date, *, created_by_id: int | None = None) -> list[Ove
     return rows
 
 
-def local_dates():
-    """A function giving a UTC moment's local date; the zone is looked up once, as the
-    reports convert tens of thousands of moments."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return lambda moment: moment.astimezone(zone).date()
-
-
-def month_of(moment: datetime) -> str:
-    return local_dates()(moment).strftime("%Y-%m")
-
-
 def in_months(month: str, first: str | None, last: str | None) -> bool:
     return (first is None or month >= first) and (last is None or month <= last)
 
@@ -117,7 +105,7 @@ def late_publications(first: str | None = None, last: str | None = None) -> list
         .order_by(Meeting.published_at.desc(), Meeting.number.desc())
         .execution_options(yield_per=ROWS_PER_BATCH)
     )
-    rows, local_date = [], local_dates()
+    rows = []
     for number, held_on, published_at, status in db.session.execute(query):
         published_on = local_date(published_at)
         days = (published_on - held_on).days
@@ -155,7 +143,6 @@ def median_days(
     ).execution_options(yield_per=ROWS_PER_BATCH)
 
     days: dict[tuple[str, object, str], list[int]] = defaultdict(list)
-    local_date = local_dates()
     for _meeting_id, group_id, group_name, held_on, published_at in db.session.execute(query):
         published_on = local_date(published_at)
         month = published_on.strftime("%Y-%m")

@@ -384,20 +384,32 @@ class Meeting(db.Model):
         return days is not None and days > current_app.config["PUBLISH_WITHIN_DAYS"]
 
     def snapshot(self) -> dict:
-        """The public content of the record, as kept in its revisions.
+        """The public content of the record, as kept in its revisions."""
+        return record_content(
+            self,
+            document_links=self.document_links,
+            officials=(official.name for official in self.officials),
+            organisations=(organisation.name for organisation in self.organisations),
+            issues=(issue.title for issue in self.issues),
+        )
 
-        Linked records are sets: they are listed in one canonical order, so that the same
-        set never differs from itself by the order the form sent its ids in.
-        """
-        content = {name: getattr(self, name) for name in Meeting.DESCRIPTIVE_FIELDS}
-        content["held_on"] = self.held_on.isoformat()
-        content["start_time"] = self.start_time.strftime("%H:%M") if self.start_time else ""
-        return content | {
-            "document_links": list(self.document_links or []),
-            "officials": canonical_names(official.name for official in self.officials),
-            "organisations": canonical_names(org.name for org in self.organisations),
-            "issues": canonical_names(issue.title for issue in self.issues),
-        }
+
+def record_content(source, *, document_links, officials, organisations, issues) -> dict:
+    """A record's public content as revisions keep it, from anything that has the
+    descriptive fields (a meeting, a writer's input) and the names it links to.
+
+    Linked records are sets: they are listed in one canonical order, so that the same set
+    never differs from itself by the order the form sent its ids in.
+    """
+    content = {name: getattr(source, name) for name in Meeting.DESCRIPTIVE_FIELDS}
+    content["held_on"] = source.held_on.isoformat()
+    content["start_time"] = source.start_time.strftime("%H:%M") if source.start_time else ""
+    return content | {
+        "document_links": list(document_links or []),
+        "officials": canonical_names(officials),
+        "organisations": canonical_names(organisations),
+        "issues": canonical_names(issues),
+    }
 
 
 def canonical_names(names) -> list[str]:

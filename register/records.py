@@ -28,8 +28,8 @@ from .models import (
     Organisation,
     Revision,
     User,
-    canonical_names,
     meeting_organisation,
+    record_content,
     utcnow,
 )
 from .text import name_key, single_line
@@ -171,20 +171,18 @@ def delete_draft(meeting_id: int, author: User, *, version: int) -> None:
 
 def typed_snapshot(data: MeetingInput) -> dict:
     """What the record would show if `data` were saved: to compare with a stored record."""
-    content = {name: getattr(data, name) for name in Meeting.DESCRIPTIVE_FIELDS}
-    content["held_on"] = data.held_on.isoformat()
-    content["start_time"] = data.start_time.strftime("%H:%M") if data.start_time else ""
     organisations = [o.name for o in _by_ids(Organisation, data.organisation_ids)]
     known = {name_key(name) for name in organisations}
     organisations += [
         single_line(name) for name in data.new_organisations if name_key(name) not in known
     ]
-    return content | {
-        "document_links": list(data.document_links),
-        "officials": canonical_names(o.name for o in _by_ids(Official, data.official_ids)),
-        "organisations": canonical_names(organisations),
-        "issues": canonical_names(i.title for i in _by_ids(Issue, data.issue_ids)),
-    }
+    return record_content(
+        data,
+        document_links=data.document_links,
+        officials=(o.name for o in _by_ids(Official, data.official_ids)),
+        organisations=organisations,
+        issues=(i.title for i in _by_ids(Issue, data.issue_ids)),
+    )
 
 
 def take_number(name: str = MEETING_NUMBER) -> int:
