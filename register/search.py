@@ -8,6 +8,7 @@ import binascii
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, and_, or_, select
@@ -29,6 +30,8 @@ from .text import parse_id, parse_iso_date
 
 MAX_QUERY_LENGTH = 200
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# How a list can be ordered: by the day the meeting was held, or newly published first.
+SORT_ORDERS = ("held", "published")
 
 
 class casefold(GenericFunction):  # noqa: N801 (SQL function names are lower case)
@@ -54,28 +57,53 @@ class MeetingFilters:
     q: str = ""
     official: int | None = None
     organisation: int | None = None
-    issue: str | None = None
-    kind: str | None = None
+    issues: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
     unit: int | None = None
     date_from: date | None = None
     date_to: date | None = None
-    format: str | None = None
+    formats: tuple[str, ...] = ()
+    sort: str = "held"
     errors: dict[str, str] = field(default_factory=dict)
 
-    def as_args(self) -> dict[str, str]:
-        """The filters as query-string arguments, to build links that keep them."""
+    def as_args(self, **changes) -> dict[str, str | list[str]]:
+        """The filters as query-string arguments, to build links that keep them.
+
+        Several issues, kinds or formats become a repeated argument (`url_for` takes
+        lists); `changes` replace or (with None) drop arguments.
+        """
         args = {
             "q": self.q,
             "official": self.official,
             "organisation": self.organisation,
-            "issue": self.issue,
-            "kind": self.kind,
+            "issue": list(self.issues),
+            "kind": list(self.kinds),
             "unit": self.unit,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
-            "format": self.format,
+            "format": list(self.formats),
+            "sort": None if self.sort == "held" else self.sort,
+        } | changes
+        return {
+            key: value if isinstance(value, list) else str(value)
+            for key, value in args.items()
+            if value not in (None, "", [])
         }
-        return {key: str(value) for key, value in args.items() if value not in (None, "")}
+
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the list (the sort order is not one)."""
+        return sum(
+            bool(value)
+            for value in (
+                self.q,
+                self.official,
+                self.organisation,
+                self.unit,
+                self.date_from,
+                self.date_to,
+            )
+        ) + len(self.issues) + len(self.kinds) + len(self.formats)
 
     @property
     def looks_at_content(self) -> bool:
@@ -85,10 +113,10 @@ class MeetingFilters:
             self.q
             or self.official
             or self.organisation
-            or self.issue
-            or self.kind
+            or self.issues
+            or self.kinds
             or self.unit
-            or self.format
+            or self.formats
         )
 
 
@@ -111,24 +139,27 @@ def parse_filters(args) -> MeetingFilters:
             errors[name] = _("“%(value)s” is not a valid id.", value=raw[:40])
         setattr(filters, name, record_id)
 
-    issue = args.get("issue", "").strip()
-    if issue:
-        if len(issue) <= 100 and SLUG.fullmatch(issue):
-            filters.issue = issue
-        else:
+    issues = _values(args, "issue")
+    for issue in issues:
+        if len(issue) > 100 or not SLUG.fullmatch(issue):
             errors["issue"] = _("“%(value)s” is not a valid issue.", value=issue[:40])
+    filters.issues = issues
 
-    for name, choices in (
-        ("kind", vocabulary.ORGANISATION_KINDS),
-        ("format", vocabulary.MEETING_FORMATS),
+    for name, attribute, choices in (
+        ("kind", "kinds", vocabulary.ORGANISATION_KINDS),
+        ("format", "formats", vocabulary.MEETING_FORMATS),
     ):
-        raw = args.get(name, "").strip()
-        if not raw:
-            continue
-        if raw in choices:
-            setattr(filters, name, raw)
-        else:
-            errors[name] = _("“%(value)s” is not one of the allowed values.", value=raw[:40])
+        values = _values(args, name)
+        for value in values:
+            if value not in choices:
+                errors[name] = _("“%(value)s” is not one of the allowed values.", value=value[:40])
+        setattr(filters, attribute, values)
+
+    sort = args.get("sort", "").strip()
+    if sort and sort not in SORT_ORDERS:
+        errors["sort"] = _("“%(value)s” is not one of the allowed values.", value=sort[:40])
+    elif sort:
+        filters.sort = sort
 
     for arg, attribute in (("from", "date_from"), ("to", "date_to")):
         raw = args.get(arg, "").strip()
@@ -141,6 +172,19 @@ def parse_filters(args) -> MeetingFilters:
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         errors["to"] = _("The end date is before the start date.")
     return filters
+
+
+MAX_VALUES = 50
+
+
+def _values(args, name: str) -> tuple[str, ...]:
+    """A repeated argument's distinct non-empty values, in the order given.
+
+    `getlist` exists on a request's arguments; a plain dict (a test, the API) gives one.
+    """
+    raw = args.getlist(name) if hasattr(args, "getlist") else [args.get(name, "")]
+    values = dict.fromkeys(value.strip() for value in raw[:MAX_VALUES] if value.strip())
+    return tuple(values)
 
 
 def published_meetings(filters: MeetingFilters, *, stubs: bool = False) -> Select:
@@ -174,18 +218,22 @@ def published_meetings(filters: MeetingFilters, *, stubs: bool = False) -> Selec
                 meeting_organisation.c.organisation_id == filters.organisation,
             )
         )
-    if filters.kind:
+    if filters.kinds:
         query = query.where(
-            _linked(meeting_organisation, Organisation.kind == filters.kind, Organisation)
+            _linked(meeting_organisation, Organisation.kind.in_(filters.kinds), Organisation)
         )
-    if filters.issue:
-        query = query.where(_linked(meeting_issue, Issue.slug == filters.issue, Issue))
+    if filters.issues:
+        query = query.where(_linked(meeting_issue, Issue.slug.in_(filters.issues), Issue))
     if filters.date_from:
         query = query.where(Meeting.held_on >= filters.date_from)
     if filters.date_to:
         query = query.where(Meeting.held_on <= filters.date_to)
-    if filters.format:
-        query = query.where(Meeting.format == filters.format)
+    if filters.formats:
+        query = query.where(Meeting.format.in_(filters.formats))
+    if filters.sort == "published":
+        # Numbers are given at first publication, in order: the newest number is the
+        # most recently published record.
+        return query.order_by(Meeting.number.desc())
     return query.order_by(Meeting.held_on.desc(), Meeting.number.desc())
 
 
@@ -206,29 +254,40 @@ def with_links(query: Select) -> Select:
     )
 
 
-def encode_cursor(meeting: Meeting) -> str:
-    """An opaque token for the position just after this meeting."""
-    raw = f"{meeting.held_on.isoformat()}.{meeting.number}".encode()
+class Position(NamedTuple):
+    """Where a page starts: just after this meeting, which was row `offset` of the list."""
+
+    held_on: date
+    number: int
+    offset: int
+
+
+def encode_cursor(meeting: Meeting, offset: int) -> str:
+    """An opaque token for the position just after this meeting (row `offset`)."""
+    raw = f"{meeting.held_on.isoformat()}.{meeting.number}.{offset}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str) -> tuple[date, int] | None:
+def decode_cursor(token: str) -> Position | None:
     """The position a token stands for, or None when it is not one of ours."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
-        day, number = raw.split(".")
+        day, number, offset = raw.split(".")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    held_on, number = parse_iso_date(day), parse_id(number)
-    return None if held_on is None or number is None else (held_on, number)
+    held_on, number, offset = parse_iso_date(day), parse_id(number), parse_id(offset)
+    if held_on is None or number is None or offset is None:
+        return None
+    return Position(held_on, number, offset)
 
 
-def after_cursor(query: Select, position: tuple[date, int]) -> Select:
-    """Keyset pagination: rows after the position in (held_on, number) descending order."""
-    held_on, number = position
+def after_cursor(query: Select, position: Position, sort: str = "held") -> Select:
+    """Keyset pagination: rows after the position in the list's order."""
+    if sort == "published":
+        return query.where(Meeting.number < position.number)
     return query.where(
         or_(
-            Meeting.held_on < held_on,
-            and_(Meeting.held_on == held_on, Meeting.number < number),
+            Meeting.held_on < position.held_on,
+            and_(Meeting.held_on == position.held_on, Meeting.number < position.number),
         )
     )

@@ -103,16 +103,17 @@ def meetings():
     if cursor and position is None:
         filters.errors["cursor"] = _("The page link is not valid. Start again from the first page.")
     page, total, next_cursor = [], 0, None
+    offset = position.offset if position else 0
     if not filters.errors:
         query = published_meetings(filters)
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         if position:
-            query = after_cursor(query, position)
+            query = after_cursor(query, position, filters.sort)
         page_size = current_app.config["PAGE_SIZE"]
         page = db.session.scalars(with_links(query.limit(page_size + 1))).all()
         if len(page) > page_size:
             page = page[:page_size]
-            next_cursor = encode_cursor(page[-1])
+            next_cursor = encode_cursor(page[-1], offset + len(page))
     html = render_template(
         "public/meetings.html",
         filters=filters,
@@ -120,6 +121,7 @@ def meetings():
         total=total,
         next_cursor=next_cursor,
         is_first_page=position is None,
+        offset=offset,
         named=named_filters(filters),
         **filter_choices(),
     )
