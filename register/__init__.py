@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -273,7 +274,17 @@ def register_template_helpers(app: Flask) -> None:
         languages={code: vocabulary.LANGUAGES[code] for code in app.config["LANGUAGES"]},
         demo_data_loaded=demo_data_loaded,
         absolute_url=absolute_url,
+        content_lang=content_lang,
     )
+
+
+def content_lang() -> Markup:
+    """` lang="sv"` for an element holding what officials wrote, when the interface is in
+    another language (WCAG 3.1.2); nothing when the page is already in that language."""
+    language = current_app.config["CONTENT_LANGUAGE"]
+    if str(get_locale()) == language:
+        return Markup("")
+    return Markup(' lang="{}"').format(language)
 
 
 def demo_data_loaded() -> bool:

@@ -33,6 +33,9 @@ class Config:
     PUBLISH_WITHIN_DAYS = _env_int("PUBLISH_WITHIN_DAYS", 14)
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "sv")
     LANGUAGES = ("sv", "en", "da")
+    # The language the register's records are written in: what officials type is marked
+    # with it when the interface speaks another, so screen readers pick the right voice.
+    CONTENT_LANGUAGE = os.environ.get("CONTENT_LANGUAGE", "sv")
     # The public body's local time: dates of publication are counted in it.
     TIMEZONE = os.environ.get("REGISTER_TIMEZONE", "Europe/Stockholm")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE

@@ -93,17 +93,22 @@ class MeetingFilters:
     @property
     def active_count(self) -> int:
         """How many filters narrow the list (the sort order is not one)."""
-        return sum(
-            bool(value)
-            for value in (
-                self.q,
-                self.official,
-                self.organisation,
-                self.unit,
-                self.date_from,
-                self.date_to,
+        return (
+            sum(
+                bool(value)
+                for value in (
+                    self.q,
+                    self.official,
+                    self.organisation,
+                    self.unit,
+                    self.date_from,
+                    self.date_to,
+                )
             )
-        ) + len(self.issues) + len(self.kinds) + len(self.formats)
+            + len(self.issues)
+            + len(self.kinds)
+            + len(self.formats)
+        )
 
     @property
     def looks_at_content(self) -> bool:
