@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -46,6 +46,10 @@ class IdConverter(IntegerConverter):
         super().__init__(map, min=1, max=2**31 - 1)
 
 
+# The language the interface is written in: what is served when no catalogue is found.
+SOURCE_LANGUAGE = "en"
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the register app."""
     app = Flask(
@@ -64,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["id"] = IdConverter
     register_extensions(app)
+    warn_of_missing_catalogues(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_pages(app)
@@ -138,6 +143,22 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         # A deactivated account is signed out at once, whatever cookie it holds.
         return db.session.scalar(db.select(User).filter_by(session_token=token, active=True))
+
+
+def warn_of_missing_catalogues(app: Flask) -> None:
+    """Say so at start-up when a language would be served in English for want of its
+    compiled catalogue (they ship with the code; `make compile-translations` remakes them)."""
+    for language in app.config["LANGUAGES"]:
+        if language == SOURCE_LANGUAGE:
+            continue
+        found = any(
+            (Path(directory) / language / "LC_MESSAGES" / "messages.mo").is_file()
+            for directory in app.extensions["babel"].translation_directories
+        )
+        if not found:
+            app.logger.warning(
+                "No compiled catalogue for %r: its pages are served in English.", language
+            )
 
 
 @event.listens_for(Engine, "connect")
@@ -275,16 +296,40 @@ def register_template_helpers(app: Flask) -> None:
         demo_data_loaded=demo_data_loaded,
         absolute_url=absolute_url,
         content_lang=content_lang,
+        served_language=served_language,
     )
+    app.jinja_env.filters["datetimelong"] = datetime_long
+
+
+def served_language() -> str:
+    """The language the interface really speaks: the chosen one when its compiled
+    catalogue was found, else the English of the source, so that `<html lang>` never
+    calls English text Swedish."""
+    locale = str(get_locale())
+    if locale == SOURCE_LANGUAGE or getattr(get_translations(), "files", None):
+        return locale
+    return SOURCE_LANGUAGE
 
 
 def content_lang() -> Markup:
     """` lang="sv"` for an element holding what officials wrote, when the interface is in
     another language (WCAG 3.1.2); nothing when the page is already in that language."""
     language = current_app.config["CONTENT_LANGUAGE"]
-    if str(get_locale()) == language:
+    if served_language() == language:
         return Markup("")
     return Markup(' lang="{}"').format(language)
+
+
+def datetime_long(moment) -> str:
+    """A moment as the interface's language writes a long date with hours and minutes:
+    "24 november 2026 14:05", "24. november 2026 14.05", "November 24, 2026, 2:05 PM"."""
+    locale = get_locale()
+    pattern = (
+        str(locale.datetime_formats["long"])
+        .replace("{1}", locale.date_formats["long"].pattern)
+        .replace("{0}", locale.time_formats["short"].pattern)
+    )
+    return format_datetime(moment, pattern)
 
 
 def demo_data_loaded() -> bool:

@@ -45,6 +45,9 @@ class Config:
     # Further host names to accept (comma-separated), e.g. behind a second domain.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     PAGE_SIZE = 50
+    # Where visitors report accessibility problems or ask for content in another form
+    # (an e-mail address), named in the accessibility statement.
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "").strip()
     # Guidance shown beside the meeting form; when set, it replaces the built-in text in
     # every language. Paragraphs are separated by a blank line.
     FORM_GUIDANCE = os.environ.get("FORM_GUIDANCE", "").strip()

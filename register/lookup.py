@@ -73,14 +73,14 @@ def _begins_with(column, key: str):
     )
 
 
-def organisations(query: str, user: User, limit: int = LIMIT) -> list[Match]:
-    """The organisations the user may name in a meeting that match `query`, best first:
-    names that begin with it, then names with a later word that does; a merged
-    duplicate's former name stands for the organisation kept."""
+def organisations(query: str, user: User | None, limit: int = LIMIT) -> list[Match]:
+    """The organisations the user may name in a meeting (without a user: the public ones)
+    that match `query`, best first: names that begin with it, then names with a later
+    word that does; a merged duplicate's former name stands for the organisation kept."""
     words = words_of(query)
     if not words:
         return []
-    visible = organisations_visible_to(user)
+    visible = Organisation.public.is_(True) if user is None else organisations_visible_to(user)
     found: dict[int, str] = {}  # id of a match (perhaps a merged one) -> its former name
 
     def collect(where, room: int, order) -> None:
@@ -132,7 +132,7 @@ def _org_number_prefix(query: str) -> list[str]:
     return sorted(shapes)
 
 
-def _kept(found: dict[int, str], user: User, limit: int) -> list[Match]:
+def _kept(found: dict[int, str], user: User | None, limit: int) -> list[Match]:
     """Each match as the organisation it now is (a merged one: the one it was merged
     into), once, in the order found, and only if the user's form offers it."""
     targets: dict[int, str] = {}
@@ -153,11 +153,15 @@ def _kept(found: dict[int, str], user: User, limit: int) -> list[Match]:
                 next_round.setdefault(into, former)
         pending = next_round
     order = list(targets)
+    if user is None:
+        offered_to_user = and_(Organisation.merged_into_id.is_(None), Organisation.public.is_(True))
+    else:
+        offered_to_user = offered_organisations(user)
     offered = {
         row.id: row
         for row in db.session.execute(
             select(Organisation.id, Organisation.name, Organisation.org_number).where(
-                Organisation.id.in_(order), offered_organisations(user)
+                Organisation.id.in_(order), offered_to_user
             )
         )
     }
@@ -172,14 +176,15 @@ def _kept(found: dict[int, str], user: User, limit: int) -> list[Match]:
     return matches[:limit]
 
 
-def officials(query: str, limit: int = LIMIT) -> list[Match]:
-    """Active officials whose name or title matches `query`."""
+def officials(query: str, limit: int = LIMIT, *, former: bool = False) -> list[Match]:
+    """Active officials (with `former`, those no longer active too: the public register's
+    filter finds their meetings) whose name or title matches `query`."""
     words = words_of(query)
     if not words:
         return []
     rows = db.session.execute(
         select(Official.id, Official.name, Official.title)
-        .where(Official.active.is_(True))
+        .where(true() if former else Official.active.is_(True))
         .order_by(Official.name, Official.id)
     )
     return [
@@ -203,3 +208,16 @@ def issues(query: str, limit: int = LIMIT) -> list[Match]:
 def _matches(words: list[str], text: str) -> bool:
     names = search_key(text).split()
     return all(any(name.startswith(word) for name in names) for word in words)
+
+
+def named_in_filter(kind: str, text: str) -> list[Match]:
+    """What a name typed into the public register's organisation or official filter
+    stands for: the one whose name it is (case, accents and spacing aside), else every
+    public one it could mean, best first."""
+    if kind == "organisation":
+        matches = organisations(text, None, limit=LIMIT)
+    else:
+        matches = officials(text, limit=LIMIT, former=True)
+    typed = search_key(text)
+    exact = [match for match in matches if search_key(match.label) == typed]
+    return exact if len(exact) == 1 else matches

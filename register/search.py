@@ -6,17 +6,18 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, String, and_, or_, select
+from sqlalchemy import Select, String, and_, extract, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import GenericFunction
 
 from . import vocabulary
+from .extensions import db
 from .models import (
     Issue,
     Meeting,
@@ -295,4 +296,59 @@ def after_cursor(query: Select, position: Position, sort: str = "held") -> Selec
             Meeting.held_on < position.held_on,
             and_(Meeting.held_on == position.held_on, Meeting.number < position.number),
         )
+    )
+
+
+# -- facets: how the current result divides, for the filter form's counts ---------------
+
+
+@dataclass
+class Facets:
+    """Counts for the filter form. Each dimension is counted under every filter but its
+    own (so the count beside an unticked issue is the list you get by adding it, and
+    ticking a second one widens the list rather than emptying it)."""
+
+    issues: dict[str, int]
+    kinds: dict[str, int]
+    units: dict[int, int]
+    years: dict[int, int]
+    formats: dict[str, int]
+
+
+def facet_counts(filters: MeetingFilters) -> Facets:
+    """How many of the listed meetings each filter value would keep."""
+
+    def meeting_ids(**without):
+        return published_meetings(replace(filters, **without)).with_only_columns(Meeting.id)
+
+    def grouped(key, link_table, joined, ids) -> dict:
+        query = (
+            select(key, func.count(func.distinct(link_table.c.meeting_id)))
+            .select_from(link_table)
+            .join(joined)
+            .where(link_table.c.meeting_id.in_(ids.order_by(None)))
+            .group_by(key)
+        )
+        return {value: count for value, count in db.session.execute(query) if value is not None}
+
+    year = extract("year", Meeting.held_on)
+    years_ids = meeting_ids(date_from=None, date_to=None).order_by(None).subquery()
+    years = db.session.execute(
+        select(year, func.count())
+        .select_from(Meeting)
+        .where(Meeting.id.in_(select(years_ids.c.id)))
+        .group_by(year)
+    )
+    formats_ids = meeting_ids(formats=()).order_by(None).subquery()
+    formats = db.session.execute(
+        select(Meeting.format, func.count())
+        .where(Meeting.id.in_(select(formats_ids.c.id)))
+        .group_by(Meeting.format)
+    )
+    return Facets(
+        issues=grouped(Issue.slug, meeting_issue, Issue, meeting_ids(issues=())),
+        kinds=grouped(Organisation.kind, meeting_organisation, Organisation, meeting_ids(kinds=())),
+        units=grouped(Official.unit_id, meeting_official, Official, meeting_ids(unit=None)),
+        years={int(value): count for value, count in years},
+        formats=dict(formats.all()),
     )

@@ -50,6 +50,18 @@ INITIATIVES = {
     "third_party": _l("A third party"),
 }
 
+# The parts of a record that the register's search looks in, as "found in" names them.
+SEARCH_FIELDS = {
+    "subject": _l("subject"),
+    "summary": _l("summary"),
+    "outcome": _l("outcome"),
+    "organisations": _l("organisations"),
+    "officials": _l("officials"),
+    "issues": _l("issues"),
+    "representatives": _l("representatives"),
+    "client": _l("client"),
+}
+
 MEETING_STATUSES = {
     "draft": _l("Draft"),
     "published": _l("Published"),

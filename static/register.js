@@ -20,3 +20,30 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 });
+
+// The register's filters: open on wide screens, folded behind their summary on narrow
+// ones; the organisation and official fields suggest names as they are typed.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const panel of document.querySelectorAll("details[data-open-wide]")) {
+    if (window.matchMedia("(min-width: 48em)").matches) panel.open = true;
+  }
+  for (const input of document.querySelectorAll("input[data-suggest]")) {
+    const list = document.getElementById(input.getAttribute("list"));
+    let timer = null;
+    let asked = "";
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const query = input.value.trim();
+        if (query.length < 2 || query === asked) return;
+        asked = query;
+        const url = new URL(input.dataset.suggest, window.location.href);
+        url.searchParams.set("q", query);
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!response.ok || query !== input.value.trim()) return;
+        const { results } = await response.json();
+        list.replaceChildren(...results.map((match) => new Option(match.label)));
+      }, 150);
+    });
+  }
+});

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import export, organisations
+from .. import export, lookup, organisations, vocabulary
 from ..extensions import db
 from ..models import (
     Issue,
@@ -33,6 +33,7 @@ from ..search import (
     after_cursor,
     decode_cursor,
     encode_cursor,
+    facet_counts,
     parse_filters,
     published_meetings,
     with_links,
@@ -40,7 +41,6 @@ from ..search import (
 from . import bp
 
 EXPORT_BATCH = 500
-ORGANISATION_PAGE_MEETINGS = 100
 
 
 @bp.route("/")
@@ -98,13 +98,17 @@ def meetings():
         if kept is not None:
             args = request.args.to_dict(flat=False) | {"organisation": str(kept.id)}
             return redirect(url_for("public.meetings", **args), 301)
+    choices = named_choices(filters)
+    if choices is not None and not filters.errors and not any(choices.values()):
+        # Every typed name stands for one organisation or official: filter by its id.
+        return redirect(url_for("public.meetings", **filters.as_args()))
     cursor = request.args.get("cursor", "")
     position = decode_cursor(cursor) if cursor else None
     if cursor and position is None:
         filters.errors["cursor"] = _("The page link is not valid. Start again from the first page.")
-    page, total, next_cursor = [], 0, None
+    page, total, next_cursor, facets = [], 0, None, None
     offset = position.offset if position else 0
-    if not filters.errors:
+    if not filters.errors and not any((choices or {}).values()):
         query = published_meetings(filters)
         total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         if position:
@@ -114,6 +118,7 @@ def meetings():
         if len(page) > page_size:
             page = page[:page_size]
             next_cursor = encode_cursor(page[-1], offset + len(page))
+        facets = facet_counts(filters)
     html = render_template(
         "public/meetings.html",
         filters=filters,
@@ -122,10 +127,108 @@ def meetings():
         next_cursor=next_cursor,
         is_first_page=position is None,
         offset=offset,
+        facets=facets,
+        choices=choices or {},
         named=named_filters(filters),
+        matches={},
+        active_filter_labels=active_filter_labels,
+        without_filter=without_filter,
         **filter_choices(),
     )
     return html, 400 if filters.errors else 200
+
+
+def active_filter_labels(filters, named: dict[str, str]) -> list[tuple[tuple[str, str], str]]:
+    """Each active filter value as ((argument, value), what to call it), for the chips
+    that show and remove them."""
+    issue_titles = dict(db.session.execute(select(Issue.slug, Issue.title)).all())
+    labels = []
+    for argument, values in filters.as_args(sort=None).items():
+        for value in values if isinstance(values, list) else [values]:
+            if argument == "issue":
+                label = issue_titles.get(value, value)
+            elif argument == "kind":
+                label = vocabulary.ORGANISATION_KINDS.get(value, value)
+            elif argument == "format":
+                label = vocabulary.MEETING_FORMATS.get(value, value)
+            elif argument == "unit":
+                unit = db.session.get(Unit, int(value))
+                label = unit.name if unit else value
+            elif argument in named:
+                label = named[argument]
+            elif argument == "from":
+                label = _("from %(date)s", date=value)
+            elif argument == "to":
+                label = _("to %(date)s", date=value)
+            else:
+                label = f"“{value}”"
+            labels.append(((argument, value), label))
+    return labels
+
+
+def without_filter(filters, key: tuple[str, str]) -> dict:
+    """The list's arguments less one filter value."""
+    argument, value = key
+    args = filters.as_args()
+    if isinstance(args.get(argument), list):
+        args[argument] = [kept for kept in args[argument] if kept != value]
+    else:
+        args.pop(argument, None)
+    return args
+
+
+def named_choices(filters) -> dict[str, list] | None:
+    """Names typed into the organisation and official fields, looked up.
+
+    None when no name was typed. Otherwise, for each field, the candidates to choose from
+    (empty when the name stood for exactly one, whose id is then set on `filters`); a name
+    that stands for nothing is an error of its field.
+    """
+    typed = {key: request.args.get(f"{key}_name", "").strip() for key in FILTER_NAMES}
+    if not any(typed.values()):
+        return None
+    choices = {}
+    for key, text in typed.items():
+        if not text:
+            continue
+        try:
+            matches = lookup.named_in_filter(key, text)
+        except lookup.QueryTooLong:
+            filters.errors[key] = _("Type at most %(n)d characters.", n=lookup.MAX_QUERY_LENGTH)
+            continue
+        if len(matches) == 1:
+            setattr(filters, key, matches[0].id)
+            choices[key] = []
+        elif not matches:
+            filters.errors[key] = FILTER_NAMES[key]() % {"name": text[:80]}
+        else:
+            choices[key] = matches
+    return choices
+
+
+# What to say when a typed name stands for nothing, per field.
+FILTER_NAMES = {
+    "organisation": lambda: _("No organisation in the register is called “%(name)s”."),
+    "official": lambda: _("No official in the register is called “%(name)s”."),
+}
+
+
+@bp.get("/lookup/<kind>")
+def lookup_names(kind: str):
+    """Suggestions for the register's organisation and official filters, as JSON: public
+    names only, as the filters find them."""
+    if kind not in ("organisations", "officials"):
+        abort(404)
+    query = request.args.get("q", "")
+    try:
+        if kind == "organisations":
+            matches = lookup.organisations(query, None)
+        else:
+            matches = lookup.officials(query, former=True)
+    except lookup.QueryTooLong:
+        message = _("Type at most %(n)d characters.", n=lookup.MAX_QUERY_LENGTH)
+        return jsonify(error=message), 400
+    return jsonify(results=[match.as_json() for match in matches])
 
 
 def named_filters(filters) -> dict[str, str]:
@@ -211,25 +314,6 @@ def meeting_history(number: int):
     """The record's public history: publication, amendments with reasons, withdrawal."""
     record = public_meeting_or_404(number)
     return render_template("public/history.html", meeting=record)
-
-
-@bp.route("/organisations/<id:organisation_id>")
-def organisation(organisation_id: int):
-    """One counterpart with its latest published meetings; a merged one leads to the kept."""
-    record = db.session.get(Organisation, organisation_id)
-    if record is None or not record.public:
-        abort(404)
-    if record.merged_into_id is not None:
-        kept = organisations.public_successor(record)
-        if kept is None:
-            abort(404)
-        return redirect(url_for("public.organisation", organisation_id=kept.id), 301)
-    query = published_meetings(MeetingFilters(organisation=record.id))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    latest = db.session.scalars(with_links(query.limit(ORGANISATION_PAGE_MEETINGS))).all()
-    return render_template(
-        "public/organisation.html", organisation=record, meetings=latest, total=total
-    )
 
 
 @bp.route("/data")

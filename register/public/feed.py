@@ -1,0 +1,33 @@
+"""The register's Atom feed: new, amended and withdrawn records under any filter."""
+
+from flask import Response, redirect, request, url_for
+from flask_babel import gettext as _
+
+from .. import atom, organisations, served_language
+from ..extensions import db
+from ..models import Organisation
+from ..search import parse_filters
+from . import bp
+
+
+@bp.route("/feed.atom")
+def feed():
+    """The latest publications, amendments and withdrawals of the matching records."""
+    filters = parse_filters(request.args)
+    if filters.errors:
+        lines = [f"{field}: {message}" for field, message in filters.errors.items()]
+        body = "\n".join([_("The feed could not be made:"), *lines]) + "\n"
+        return Response(body, status=400, mimetype="text/plain")
+    if filters.organisation:
+        # A merged duplicate's feed is the kept organisation's, as its list is.
+        kept = organisations.public_successor(db.session.get(Organisation, filters.organisation))
+        if kept is not None:
+            return redirect(url_for("public.feed", **filters.as_args(organisation=kept.id)), 301)
+    document = atom.feed_document(
+        filters, atom.latest_revisions(filters), language=served_language()
+    )
+    response = Response(document, mimetype=atom.MEDIA_TYPE)
+    response.mimetype_params["charset"] = "utf-8"
+    # Feed readers poll: an unchanged feed costs them a 304 and no body.
+    response.add_etag()
+    return response.make_conditional(request)
