@@ -253,7 +253,11 @@ def test_exports_keep_withdrawn_and_withheld_records_as_stub_rows(app, client, t
     for row in (withdrawn, withheld):
         assert row["date"] == published["date"]
         shown = {name for name, value in row.items() if value}
-        assert shown <= {"id", "date", "status", "reason", "legal_ground"}, shown
+        stub = {"id", "date", "status", "url", "withdrawn_at", "reason", "legal_ground"}
+        assert shown <= stub, shown
+        # The address leads to the public stub, which says why it was taken down.
+        assert row["url"].endswith(f"/meetings/{row['id']}")
+        assert row["withdrawn_at"]
 
     data = json.loads(client.get("/meetings.json").get_data(as_text=True))
     by_id = {record["id"]: record for record in data["meetings"]}
@@ -261,7 +265,8 @@ def test_exports_keep_withdrawn_and_withheld_records_as_stub_rows(app, client, t
     stub = by_id[3]
     assert stub["status"] == "withheld" and stub["reason"] == "=Sekretess"
     assert stub["legal_ground"] == GROUND
-    assert stub["subject"] is None and stub["officials"] == [] and stub["url"] is None
+    assert stub["subject"] is None and stub["officials"] == [] and stub["summary"] is None
+    assert stub["url"].endswith("/meetings/3")
     assert by_id[1]["reason"] is None and by_id[1]["legal_ground"] is None
 
 
@@ -287,6 +292,6 @@ def test_the_register_list_shows_published_records_only(client, taken_down):
 def test_datapackage_documents_the_stub_columns(client):
     fields = client.get("/data/datapackage.json").get_json()["resources"][0]["schema"]["fields"]
     names = [field["name"] for field in fields]
-    assert names[names.index("url") + 1 :][:2] == ["reason", "legal_ground"]
+    assert names[-3:] == ["withdrawn_at", "reason", "legal_ground"]
     status = next(field for field in fields if field["name"] == "status")
     assert "withheld" in status["description"]

@@ -257,8 +257,8 @@ def export_query(kind: str):
         if kind == "json":
             abort(make_response(jsonify(error=message, fields=filters.errors), 400))
         abort(Response(message + "\n", status=400, mimetype="text/plain"))
-    query = published_meetings(filters, stubs=True)
-    return with_links(query).execution_options(yield_per=EXPORT_BATCH)
+    query = export.export_select(published_meetings(filters, stubs=True))
+    return query.execution_options(yield_per=EXPORT_BATCH)
 
 
 def streamed(query, serialise):
@@ -269,7 +269,7 @@ def streamed(query, serialise):
     """
 
     def generate():
-        yield from serialise(db.session.scalars(query))
+        yield from serialise(export.export_rows(db.session.execute(query)))
 
     return stream_with_context(generate())
 
