@@ -130,10 +130,13 @@ def format_violations(url, violations):
     return "\n".join(lines)
 
 
-def assert_accessible(page):
+def assert_accessible(page, *, best_practice: bool = False):
+    """axe finds no WCAG 2.1 A/AA violation (and, with `best_practice`, nothing against
+    its best-practice rules either: landmarks, heading order, one main heading)."""
+    tags = [*WCAG_21_AA, "best-practice"] if best_practice else WCAG_21_AA
     results = axe_sync.Axe().run(
         page,
-        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+        options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]},
     )
     violations = results.response["violations"]
     assert not violations, format_violations(page.url, violations)
