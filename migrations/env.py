@@ -88,6 +88,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The full-text index is no model: autogenerate must not offer to drop its tables.
+    from register.fulltext import include_name
+
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -10,13 +10,14 @@ from flask import (
     Flask,
     Response,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import format_datetime, get_locale, get_translations
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +30,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 from werkzeug.routing import IntegerConverter
 
 from .extensions import babel, csrf, db, login_manager, migrate
+from .language import SOURCE_LANGUAGE, served_language
 
 # Beside wsgi.py; read before Config so that it can supply the environment.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env")
@@ -44,10 +46,6 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, **kwargs):
         super().__init__(map, min=1, max=2**31 - 1)
-
-
-# The language the interface is written in: what is served when no catalogue is found.
-SOURCE_LANGUAGE = "en"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -192,6 +190,7 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .desk import bp as desk_bp
     from .public import bp as public_bp
@@ -200,6 +199,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -250,7 +250,11 @@ def register_error_pages(app: Flask) -> None:
         500: lambda: _("Something went wrong on our side. Nothing was saved."),
     }
 
+    from . import api
+
     def render_error(code: int, message: str):
+        if api.is_api_request():
+            return api.error_response(code, message)  # JSON, not a page, for the API
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(CSRFError)
@@ -275,7 +279,10 @@ def register_error_pages(app: Flask) -> None:
         message = messages[error.code]()
         if error.code == 400 and error.description != BadRequest.description:
             message = error.description  # our own explanation, e.g. of a NUL character
-        return render_error(error.code, message)
+        response = make_response(render_error(error.code, message))
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # a 405 says what does
+        return response
 
     @app.errorhandler(500)
     def server_error(error):
@@ -299,16 +306,6 @@ def register_template_helpers(app: Flask) -> None:
         served_language=served_language,
     )
     app.jinja_env.filters["datetimelong"] = datetime_long
-
-
-def served_language() -> str:
-    """The language the interface really speaks: the chosen one when its compiled
-    catalogue was found, else the English of the source, so that `<html lang>` never
-    calls English text Swedish."""
-    locale = str(get_locale())
-    if locale == SOURCE_LANGUAGE or getattr(get_translations(), "files", None):
-        return locale
-    return SOURCE_LANGUAGE
 
 
 def content_lang() -> Markup:

@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 
 from . import vocabulary
 from .export import absolute_url, meeting_url
@@ -36,7 +36,6 @@ TAKE_DOWNS = ("withdraw", "withhold")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-
 def latest_revisions(filters: MeetingFilters, limit: int = FEED_ENTRIES) -> list[Revision]:
     """The newest public revisions of the records matching the filters, newest first.
 
@@ -44,16 +43,20 @@ def latest_revisions(filters: MeetingFilters, limit: int = FEED_ENTRIES) -> list
     asks about content they no longer show; of those, only the withdrawal itself.
     """
     matching = published_meetings(filters, stubs=True).order_by(None).with_only_columns(Meeting.id)
-    query = (
-        select(Revision)
+    newest = (
+        select(Revision.id)
         .join(Revision.meeting)
         .where(Revision.meeting_id.in_(matching))
         .where(or_(Meeting.status == "published", Revision.action.in_(TAKE_DOWNS)))
-        .options(contains_eager(Revision.meeting))
         .order_by(Revision.created_at.desc(), Revision.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    # The order is found over the ids alone, then only those rows are read whole: sorting
+    # whole rows would read every revision's before and after.
+    ids = list(db.session.scalars(newest))
+    query = select(Revision).where(Revision.id.in_(ids)).options(joinedload(Revision.meeting))
+    revisions = list(db.session.scalars(query))
+    return sorted(revisions, key=lambda revision: ids.index(revision.id))
 
 
 def describe(filters: MeetingFilters) -> list[str]:
@@ -158,20 +161,23 @@ def _take_down(revision: Revision) -> tuple[str, str]:
             "The details of a meeting held on %(date)s were withheld on a legal ground.",
             date=held_on,
         )
-    return title, f"{text}\n{_('Reason:')} {revision.reason}"
+    reason = _("Reason:")
+    return title, f"{text}\n{reason} {revision.reason}"
 
 
 def _summary(revision: Revision, content: dict) -> str:
     """The record as this revision left it, as plain text; an amendment leads with why."""
     lines = []
     if revision.action == "amend":
-        lines.append(f"{_('Reason for the amendment:')} {revision.reason}")
+        reason = _("Reason for the amendment:")
+        lines.append(f"{reason} {revision.reason}")
         changed = [
             str(vocabulary.RECORD_FIELDS.get(field, field))
             for field, _before, _after in revision.changes()
         ]
         if changed:
-            lines.append(f"{_('Changed:')} {', '.join(changed)}")
+            label = _("Changed:")
+            lines.append(f"{label} {', '.join(changed)}")
         lines.append("")
     held_on = content.get("held_on")
     when = format_date(date.fromisoformat(held_on), "long") if held_on else ""

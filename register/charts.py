@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -24,23 +25,26 @@ BAR_COLOUR = "#0b5a7a"
 GRID_COLOUR = "#d5dbe1"
 AXIS_COLOUR = "#545e69"
 
-# Bar chart geometry (viewBox units). Each bar has its label on the line above it, so a
-# long organisation name has the whole width, also on a phone.
-BAR_WIDTH = 400
+# Bar chart geometry (viewBox units). Each bar has its label on the line(s) above it, so
+# a long organisation name has the whole width, also on a phone (where the chart is drawn
+# about 280 px wide: small viewBoxes keep the text legible there).
+BAR_WIDTH = 320
 BAR_FONT = 13
-BAR_LABEL_LINE = 17
+BAR_LABEL_LINE = 16
 BAR_HEIGHT = 14
-BAR_GAP = 9
-# Roughly how many characters of a label fit on one line; longer ones end in "…" and the
-# full text is in the bar's tooltip and the page's data table.
-BAR_LABEL_CHARS = 56
+BAR_GAP = 10
+# Roughly how many characters of a label fit on one line. A longer label takes two lines,
+# and one longer still ends in "…"; the full text is in the bar's tooltip and the page's
+# data table.
+BAR_LABEL_CHARS = 44
+BAR_LABEL_LINES = 2
 
 # Month chart geometry.
-MONTH_WIDTH = 480
-MONTH_HEIGHT = 220
-MONTH_FONT = 12
+MONTH_WIDTH = 400
+MONTH_HEIGHT = 200
+MONTH_FONT = 13
 # The widest month label ("2026-03") with some air, in viewBox units.
-MONTH_LABEL_SPACE = 56
+MONTH_LABEL_SPACE = 62
 # Steps between labelled months: each divides a year or is whole years, so labels fall
 # on the same months every year (January, April, July …).
 MONTH_LABEL_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120, 240, 600)
@@ -69,9 +73,9 @@ def bar_chart(
     highest = max(values)
     value_space = 8 + math.ceil(max(len(text) for text in texts) * BAR_FONT * CHAR_WIDTH)
     longest_bar = BAR_WIDTH - value_space
-    row = BAR_LABEL_LINE + BAR_HEIGHT + BAR_GAP
+    label_lines = [_wrap(label) for label, _ in bars]
     top = BAR_FONT + 8
-    height = top + row * len(bars)
+    height = top + sum(BAR_LABEL_LINE * len(lines) + BAR_HEIGHT + BAR_GAP for lines in label_lines)
 
     parts = [
         _open_svg(svg_id, BAR_WIDTH, height, "chart chart-bars"),
@@ -80,20 +84,24 @@ def bar_chart(
         f'text-anchor="end" font-size="{BAR_FONT - 1}" fill="{AXIS_COLOUR}">'
         f"{escape(value_label)}</text>",
     ]
-    for index, ((label, _), value, text) in enumerate(zip(bars, values, texts, strict=True)):
-        y = top + index * row
+    y = top
+    for (label, _), lines, value, text in zip(bars, label_lines, values, texts, strict=True):
         length = 0.0 if highest == 0 else longest_bar * value / highest
-        bar_y = y + BAR_LABEL_LINE
+        bar_y = y + BAR_LABEL_LINE * len(lines)
+        parts.append(f'<g class="chart-row"><title>{escape(label)}: {escape(text)}</title>')
+        parts.extend(
+            f'<text class="chart-label" x="0" y="{y + BAR_LABEL_LINE * number + BAR_FONT - 1}" '
+            f'font-size="{BAR_FONT}" fill="currentColor">{escape(line)}</text>'
+            for number, line in enumerate(lines)
+        )
         parts.append(
-            f'<g class="chart-row"><title>{escape(label)}: {escape(text)}</title>'
-            f'<text class="chart-label" x="0" y="{y + BAR_FONT}" font-size="{BAR_FONT}" '
-            f'fill="currentColor">{escape(_shorten(label, BAR_LABEL_CHARS))}</text>'
             f'<rect class="chart-bar" x="0" y="{bar_y}" width="{length:.1f}" '
             f'height="{BAR_HEIGHT}" fill="{BAR_COLOUR}"/>'
             f'<text class="chart-value" x="{length + 5:.1f}" y="{bar_y + BAR_HEIGHT - 2}" '
             f'font-size="{BAR_FONT}" font-weight="bold" fill="currentColor">'
             f"{escape(text)}</text></g>"
         )
+        y = bar_y + BAR_HEIGHT + BAR_GAP
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -215,8 +223,11 @@ def _derive_id(kind: str, title: str, data: Sequence[tuple[object, int]]) -> str
     return f"chart-{digest.hexdigest()[:10]}"
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _wrap(label: str) -> list[str]:
+    """A label on at most BAR_LABEL_LINES lines, broken between words; "…" ends one that
+    does not fit, and a word longer than a line is broken where it must."""
+    lines = textwrap.wrap(label, BAR_LABEL_CHARS, max_lines=BAR_LABEL_LINES, placeholder=" …")
+    return lines or [""]
 
 
 def _scale(highest: int) -> tuple[int, int]:

@@ -1,17 +1,19 @@
 """Command-line tools: `flask --app wsgi users create`, `flask --app wsgi demo`."""
 
+import os
 import sys
+import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, vocabulary
+from . import accounts, fulltext, importer, vocabulary
 from .extensions import db
 from .models import Meeting, Official, User
-from .transactions import ConcurrentChange
+from .transactions import ConcurrentChange, write_transaction
 
 users = AppGroup("users", help="Manage accounts.")
 MIN_PASSWORD_LENGTH = accounts.MIN_PASSWORD  # as for passwords chosen in the app
@@ -84,7 +86,84 @@ def demo(meetings, if_empty):
         click.echo(f"  {role:10} {email}  password: {password}")
 
 
+@click.command("reindex-search")
+@with_appcontext
+def reindex_search():
+    """Rebuild the full-text search index from the published records, in one transaction
+    (searches go on using the old index until it is done)."""
+    with write_transaction():
+        count = fulltext.rebuild(db.session.connection())
+    click.echo(f"Indexed {count} published meetings.")
+
+
+@click.command("import-meetings")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--map",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A mapping file (TOML, SPEC §5) for a layout other than the register's own CSV.",
+)
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, report the others.")
+@click.option(
+    "--report", type=click.Path(dir_okay=False), help="Write the invalid rows to this CSV file."
+)
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+def import_meetings(file, mapping_file, skip_invalid, report, dry_run):
+    """Import meetings from a CSV file: every row is checked first, then all are written
+    in one transaction (see register/importer.py)."""
+    if skip_invalid and not report:
+        raise click.UsageError("--skip-invalid needs --report FILE for the rows it skips")
+    started = time.perf_counter()
+    try:
+        mapping = None
+        if mapping_file:
+            with open(mapping_file, encoding="utf-8") as handle:
+                mapping = importer.load_mapping(handle.read())
+        with open(file, "rb") as handle:
+            data = handle.read()
+        with force_locale("en"):
+            result = importer.import_meetings(
+                data,
+                mapping,
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                source=os.path.basename(file),
+                progress=_progress_bar if sys.stderr.isatty() else importer.no_progress,
+            )
+    except UnicodeDecodeError:
+        raise click.ClickException("the mapping file is not UTF-8 text") from None
+    except importer.CannotImport as error:
+        raise click.ClickException(str(error)) from None
+    except ConcurrentChange:
+        raise click.ClickException(
+            "the register changed during the import, so nothing was imported; run it again"
+        ) from None
+    if report:
+        with open(report, "w", encoding="utf-8-sig", newline="") as stream:
+            importer.write_report(stream, result)
+    problems = list(importer.problem_lines(result))
+    shown = problems[:20] if report else problems
+    for line in shown:
+        click.echo(line, err=True)
+    if len(shown) < len(problems):
+        click.echo(f"… {len(problems) - len(shown)} more in {report}", err=True)
+    for line in importer.summary(result, dry_run=dry_run):
+        click.echo(line)
+    click.echo(f"Took {time.perf_counter() - started:.1f} s.")
+    if result.invalid and not skip_invalid:
+        raise SystemExit(1)
+
+
+def _progress_bar(items, length: int, label: str):
+    with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
 def register(app: Flask) -> None:
     """Add the register's commands to `flask`."""
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(reindex_search)
+    app.cli.add_command(import_meetings)

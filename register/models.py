@@ -202,6 +202,12 @@ _DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
 class Organisation(db.Model):
     """A counterpart the region meets."""
 
+    __table_args__ = (
+        # The public list of organisations: those listed (public, not merged away) counted,
+        # searched, filtered by kind and paged by name from the index alone.
+        Index("ix_organisation_listed", "public", "merged_into_id", "search_key", "kind"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200), index=True)
@@ -312,6 +318,17 @@ class Meeting(db.Model):
     __table_args__ = (
         # Keyset pagination walks (status, held_on, number) newest first.
         Index("ix_meeting_status_held_on_number", "status", "held_on", "number"),
+        # The statistics page counts published meetings by month, initiative, format and
+        # days to publication, and joins their ids to the link tables: all from this index.
+        Index(
+            "ix_meeting_statistics",
+            "status",
+            "held_on",
+            "initiative",
+            "format",
+            "published_at",
+            "id",
+        ),
         # Never reuse the id of a deleted draft: a form still open on it would otherwise
         # pass its version check against a different draft (PostgreSQL never reuses ids).
         {"sqlite_autoincrement": True},
@@ -347,6 +364,10 @@ class Meeting(db.Model):
     # The calendar event (UID and recurrence) a draft was made from, so that the calendar
     # import can mark the events already turned into drafts.
     calendar_event: Mapped[str | None] = mapped_column(String(500), index=True)
+    # When `flask import-meetings` brought the record in from another register or a
+    # spreadsheet. One imported without a publication date has no published_at: it shows
+    # no days to publish and is never late.
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     officials: Mapped[list[Official]] = relationship(
         secondary=meeting_official, order_by=lambda: (Official.name, Official.id)

@@ -14,7 +14,7 @@ from datetime import date
 from urllib.parse import quote
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, Select, String, Text, and_, cast, func, literal, or_, select
+from sqlalchemy import Boolean, Date, Select, String, Text, and_, cast, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -31,8 +31,27 @@ from .models import (
     meeting_official,
     meeting_organisation,
 )
-from .text import parse_id, search_key
+from .text import parse_id, search_words
 
+
+class likely(GenericFunction):  # noqa: N801 (SQL function names are lower case)
+    """A condition that holds for nearly every row, so no index on it narrows anything.
+
+    SQLite's planner, without statistics, takes `status = 'published'` for a selective
+    condition and walks every published meeting to count one organisation's few; its
+    likely() says otherwise. PostgreSQL keeps statistics and gets the bare condition.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(likely, "postgresql")
+def _likely_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+# For counts over the whole register; MeetingSet.published for one entity's meetings.
 PUBLISHED = Meeting.status == "published"
 # How many organisations, officials or issues a page ranks (the rest are counted).
 RANK_LIMIT = 50
@@ -123,31 +142,54 @@ class DocumentsOf:
 # -- building blocks -------------------------------------------------------------------
 
 
-def meetings_of(link_table, column, value) -> Select:
-    """The ids of the meetings linked to one organisation, official or issue."""
-    return select(link_table.c.meeting_id).where(column == value)
+@dataclass(frozen=True)
+class MeetingSet:
+    """The meetings a profile counts: `ids`, a subquery of meeting ids.
+
+    `narrow` when they are one organisation's, official's or issue's: then each of them is
+    looked up by its id, which costs what the entity has. Otherwise (a filtered register,
+    as the statistics count it) the published ones are walked in the status index.
+    """
+
+    ids: Select
+    narrow: bool = False
+
+    @property
+    def published(self):
+        condition = Meeting.status == "published"
+        return likely(condition) if self.narrow else condition
 
 
-def issue_meetings(issue_id: int) -> Select:
+def _as_set(meetings: Select | MeetingSet) -> MeetingSet:
+    return meetings if isinstance(meetings, MeetingSet) else MeetingSet(meetings)
+
+
+def meetings_of(link_table, column, value) -> MeetingSet:
+    """The meetings linked to one organisation, official or issue."""
+    return MeetingSet(select(link_table.c.meeting_id).where(column == value), narrow=True)
+
+
+def issue_meetings(issue_id: int) -> MeetingSet:
     return meetings_of(meeting_issue, meeting_issue.c.issue_id, issue_id)
 
 
-def organisation_meetings(organisation_id: int) -> Select:
+def organisation_meetings(organisation_id: int) -> MeetingSet:
     return meetings_of(
         meeting_organisation, meeting_organisation.c.organisation_id, organisation_id
     )
 
 
-def official_meetings(official_id: int) -> Select:
+def official_meetings(official_id: int) -> MeetingSet:
     return meetings_of(meeting_official, meeting_official.c.official_id, official_id)
 
 
-def timeline(meeting_ids: Select) -> Timeline:
-    """Published meetings among `meeting_ids` per month, months without any included."""
+def timeline(meetings: Select | MeetingSet) -> Timeline:
+    """Published meetings of the set per month, months without any included."""
+    meetings = _as_set(meetings)
     month = month_of(Meeting.held_on)
     rows = db.session.execute(
         select(month, func.count())
-        .where(PUBLISHED, Meeting.id.in_(meeting_ids))
+        .where(meetings.published, Meeting.id.in_(meetings.ids))
         .group_by(month)
         .order_by(month)
     ).all()
@@ -159,78 +201,80 @@ def _first_of(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
-def _ranking(query: Select, count, order, shape) -> Ranking:
-    """The first RANK_LIMIT rows of a grouped query, most meetings first, and how many
-    groups there are in all."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.execute(query.order_by(count.desc(), *order).limit(RANK_LIMIT)).all()
-    return Ranking([shape(row) for row in rows], total)
+def _ranking(meetings: MeetingSet, link_column, model, columns, where, order, shape):
+    """The first RANK_LIMIT of the organisations, officials or issues (`model`) linked to
+    published meetings of the set through `link_column`, most meetings first, and how
+    many there are in all; one query.
 
-
-def organisations_met(meeting_ids: Select) -> Ranking:
-    """The public organisations on published meetings among `meeting_ids`, ranked."""
-    count = func.count().label("meetings")
-    query = (
-        select(
-            Organisation.id, Organisation.name, Organisation.kind, Organisation.search_key, count
-        )
-        .join(meeting_organisation, meeting_organisation.c.organisation_id == Organisation.id)
-        .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
-        .where(PUBLISHED, Organisation.public.is_(True), Meeting.id.in_(meeting_ids))
-        .group_by(Organisation.id, Organisation.name, Organisation.kind, Organisation.search_key)
+    The meetings are counted per linked id first, and only the groups are joined to the
+    model for their names, so the model's table is read once per group, not per link.
+    """
+    link_table = link_column.table
+    counts = (
+        select(link_column.label("key"), func.count().label("meetings"))
+        .join(Meeting, Meeting.id == link_table.c.meeting_id)
+        .where(meetings.published, Meeting.id.in_(meetings.ids))
+        .group_by(link_column)
+        .subquery()
     )
+    rows = db.session.execute(
+        select(*columns, counts.c.meetings, func.count().over().label("total"))
+        .join(counts, counts.c.key == model.id)
+        .where(*where)
+        .order_by(counts.c.meetings.desc(), *order)
+        .limit(RANK_LIMIT)
+    ).all()
+    return Ranking([shape(row) for row in rows], rows[0].total if rows else 0)
+
+
+def organisations_met(meetings: Select | MeetingSet) -> Ranking:
+    """The public organisations on published meetings of the set, ranked."""
     return _ranking(
-        query,
-        count,
+        _as_set(meetings),
+        meeting_organisation.c.organisation_id,
+        Organisation,
+        (Organisation.id, Organisation.name, Organisation.kind),
+        (Organisation.public.is_(True),),
         (Organisation.search_key, Organisation.id),
         lambda row: Ranked(row.id, row.name, row.kind, row.meetings),
     )
 
 
-def officials_on(meeting_ids: Select) -> Ranking:
-    """The officials on published meetings among `meeting_ids`, ranked."""
-    count = func.count().label("meetings")
-    query = (
-        select(Official.id, Official.name, Official.title, count)
-        .join(meeting_official, meeting_official.c.official_id == Official.id)
-        .join(Meeting, Meeting.id == meeting_official.c.meeting_id)
-        .where(PUBLISHED, Meeting.id.in_(meeting_ids))
-        .group_by(Official.id, Official.name, Official.title)
-    )
+def officials_on(meetings: Select | MeetingSet) -> Ranking:
+    """The officials on published meetings of the set, ranked."""
     return _ranking(
-        query,
-        count,
+        _as_set(meetings),
+        meeting_official.c.official_id,
+        Official,
+        (Official.id, Official.name, Official.title),
+        (),
         (Official.name, Official.id),
         lambda row: Ranked(row.id, row.name, row.title, row.meetings),
     )
 
 
-def issues_on(meeting_ids: Select) -> Ranking:
-    """The issues pursued in published meetings among `meeting_ids`, ranked."""
-    count = func.count().label("meetings")
-    query = (
-        select(Issue.id, Issue.slug, Issue.title, Issue.status, count)
-        .join(meeting_issue, meeting_issue.c.issue_id == Issue.id)
-        .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
-        .where(PUBLISHED, Meeting.id.in_(meeting_ids))
-        .group_by(Issue.id, Issue.slug, Issue.title, Issue.status)
-    )
+def issues_on(meetings: Select | MeetingSet) -> Ranking:
+    """The issues pursued in published meetings of the set, ranked."""
     return _ranking(
-        query,
-        count,
+        _as_set(meetings),
+        meeting_issue.c.issue_id,
+        Issue,
+        (Issue.id, Issue.slug, Issue.title, Issue.status),
+        (),
         (Issue.title, Issue.id),
         lambda row: Ranked(row.slug, row.title, row.status, row.meetings),
     )
 
 
-def clients_of(meeting_ids: Select) -> list[tuple[str, int]]:
+def clients_of(meetings: Select | MeetingSet) -> list[tuple[str, int]]:
     """Whom a consultancy acted for in published meetings, most meetings first."""
+    meetings = _as_set(meetings)
     count = func.count().label("meetings")
     return [
         (row.client, row.meetings)
         for row in db.session.execute(
             select(Meeting.client, count)
-            .where(PUBLISHED, Meeting.client != "", Meeting.id.in_(meeting_ids))
+            .where(meetings.published, Meeting.client != "", Meeting.id.in_(meetings.ids))
             .group_by(Meeting.client)
             .order_by(count.desc(), Meeting.client)
             .limit(RANK_LIMIT)
@@ -238,25 +282,30 @@ def clients_of(meeting_ids: Select) -> list[tuple[str, int]]:
     ]
 
 
-def documents_of(meeting_ids: Select) -> tuple[list[DocumentsOf], int]:
-    """The latest published meetings among `meeting_ids` with documents exchanged, and how
-    many there are in all."""
+def documents_of(meetings: Select | MeetingSet) -> tuple[list[DocumentsOf], int]:
+    """The latest published meetings of the set with documents exchanged, and how many
+    there are in all."""
+    meetings = _as_set(meetings)
     # The links are a JSON list, stored as written: "[]" when there are none.
     has_links = cast(Meeting.document_links, Text).not_in(["[]", "null"])
-    where = (PUBLISHED, has_links, Meeting.id.in_(meeting_ids))
-    total = db.session.scalar(select(func.count()).where(*where)) or 0
     rows = db.session.execute(
-        select(Meeting.number, Meeting.subject, Meeting.held_on, Meeting.document_links)
-        .where(*where)
+        select(
+            Meeting.number,
+            Meeting.subject,
+            Meeting.held_on,
+            Meeting.document_links,
+            func.count().over().label("total"),
+        )
+        .where(meetings.published, has_links, Meeting.id.in_(meetings.ids))
         .order_by(Meeting.held_on.desc(), Meeting.number.desc())
         .limit(DOCUMENT_LIMIT)
-    )
+    ).all()
     documents = [
         DocumentsOf(row.number, row.subject, row.held_on, list(row.document_links))
         for row in rows
         if row.document_links
     ]
-    return documents, total
+    return documents, rows[0].total if rows else 0
 
 
 def eu_transparency_url(register_id: str) -> str:
@@ -318,9 +367,13 @@ class OrganisationQuery:
             "q": self.q,
             "kind": list(self.kinds),
             "sort": None if self.sort == "name" else self.sort,
-            "page": None if self.page == 1 else str(self.page),
+            "page": str(self.page),
         } | changes
-        return {key: value for key, value in args.items() if value not in (None, "", [])}
+        return {
+            key: value
+            for key, value in args.items()
+            if value not in (None, "", []) and not (key == "page" and value == "1")
+        }
 
 
 def parse_organisation_query(args) -> OrganisationQuery:
@@ -387,9 +440,17 @@ def _escape_like(text: str) -> str:
 
 def _word_starts(column, word: str):
     """`word` begins a word of the folded name; a word may also follow "(" or "/", as in
-    "Sveriges Kommuner och Regioner (SKR)" or "Trafik/Miljö"."""
+    "Sveriges Kommuner och Regioner (SKR)" or "Trafik/Miljö".
+
+    The plain "contains" comes first: it is cheap and turns away nearly every name, so the
+    costlier check of where the word stands runs on the few left.
+    """
     spaced = func.replace(func.replace(column, "(", " "), "/", " ")
-    return literal(" ").concat(spaced).like(f"% {_escape_like(word)}%", escape="\\")
+    pattern = _escape_like(word)
+    return and_(
+        column.like(f"%{pattern}%", escape="\\"),
+        literal(" ").concat(spaced).like(f"% {pattern}%", escape="\\"),
+    )
 
 
 _NUMBER_LIKE = re.compile(r"[0-9][0-9 \-\u2010-\u2015]{3,}")
@@ -398,15 +459,16 @@ _NUMBER_LIKE = re.compile(r"[0-9][0-9 \-\u2010-\u2015]{3,}")
 def _matches(q: str):
     """Every word of `q` begins a word of the name, or of a former name (a duplicate
     merged into it); or `q` is the beginning of the organisation number."""
-    words = search_key(q).split()
+    words = search_words(q)
     if not words:
         return None
 
     def named(model):
         return and_(*(_word_starts(model.search_key, word) for word in words))
 
+    # A public duplicate's name only: one that only drafts named was never public.
     former = select(Organisation.merged_into_id).where(
-        Organisation.merged_into_id.is_not(None), named(Organisation)
+        Organisation.public.is_(True), Organisation.merged_into_id.is_not(None), named(Organisation)
     )
     condition = or_(named(Organisation), Organisation.id.in_(former))
     if _NUMBER_LIKE.fullmatch(q):
@@ -419,6 +481,11 @@ def _matches(q: str):
 def listed_organisations():
     """The organisations a visitor can find: public ones, not merged into another."""
     return and_(Organisation.public.is_(True), Organisation.merged_into_id.is_(None))
+
+
+# The list's order by name: as the index ix_organisation_listed keeps it (with the row id
+# after it), so a page, however deep, is read from the index without sorting.
+BY_NAME = (Organisation.search_key, Organisation.kind, Organisation.id)
 
 
 def organisation_page(query: OrganisationQuery, per_page: int = ORGANISATIONS_PER_PAGE):
@@ -440,33 +507,10 @@ def organisation_page(query: OrganisationQuery, per_page: int = ORGANISATIONS_PE
         return OrganisationPage([], total, offset, per_page)
     columns = (Organisation.id, Organisation.name, Organisation.kind, Organisation.country)
     if query.sort == "meetings":
-        counts = (
-            select(
-                meeting_organisation.c.organisation_id.label("organisation_id"),
-                func.count().label("meetings"),
-                func.max(Meeting.held_on, type_=Date).label("last_held_on"),
-            )
-            .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
-            .where(PUBLISHED)
-            .group_by(meeting_organisation.c.organisation_id)
-            .subquery()
-        )
-        meetings = func.coalesce(counts.c.meetings, 0)
-        rows = db.session.execute(
-            select(*columns, meetings.label("meetings"), counts.c.last_held_on)
-            .outerjoin(counts, counts.c.organisation_id == Organisation.id)
-            .where(*where)
-            .order_by(meetings.desc(), Organisation.search_key, Organisation.id)
-            .limit(per_page)
-            .offset(offset)
-        ).all()
+        rows = _by_meetings(columns, where, offset, per_page)
         return OrganisationPage([OrganisationRow(*row) for row in rows], total, offset, per_page)
     rows = db.session.execute(
-        select(*columns)
-        .where(*where)
-        .order_by(Organisation.search_key, Organisation.id)
-        .limit(per_page)
-        .offset(offset)
+        select(*columns).where(*where).order_by(*BY_NAME).limit(per_page).offset(offset)
     ).all()
     counts = meeting_counts([row.id for row in rows])
     return OrganisationPage(
@@ -477,6 +521,58 @@ def organisation_page(query: OrganisationQuery, per_page: int = ORGANISATIONS_PE
     )
 
 
+def _by_meetings(columns, where, offset: int, limit: int) -> list:
+    """A page of the organisations ordered by their published meetings, most first, then
+    by name.
+
+    Only the organisations that were met are counted and sorted; those never met (most of
+    a large register) follow in the order of the name index, found by a look-up each.
+    """
+    link = meeting_organisation.c
+    counts = (
+        select(
+            link.organisation_id.label("organisation_id"),
+            func.count().label("meetings"),
+            func.max(Meeting.held_on, type_=Date).label("last_held_on"),
+        )
+        .join(Meeting, Meeting.id == link.meeting_id)
+        .where(PUBLISHED)
+        .group_by(link.organisation_id)
+        .subquery()
+    )
+    met = (
+        select(*columns, counts.c.meetings, counts.c.last_held_on)
+        .join(counts, counts.c.organisation_id == Organisation.id)
+        .where(*where)
+    )
+    rows = db.session.execute(
+        met.add_columns(func.count().over().label("met"))
+        .order_by(counts.c.meetings.desc(), *BY_NAME)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    if len(rows) == limit:
+        return [row[:-1] for row in rows]
+    if rows:
+        met_total = rows[0].met
+    else:
+        met_total = db.session.scalar(select(func.count()).select_from(met.subquery())) or 0
+    never_met = ~(
+        select(link.meeting_id)
+        .join(Meeting, Meeting.id == link.meeting_id)
+        .where(link.organisation_id == Organisation.id, likely(PUBLISHED))
+        .exists()
+    )
+    rest = db.session.execute(
+        select(*columns, literal(0), literal(None, Date))
+        .where(*where, never_met)
+        .order_by(*BY_NAME)
+        .limit(limit - len(rows))
+        .offset(max(offset - met_total, 0))
+    ).all()
+    return [row[:-1] for row in rows] + list(rest)
+
+
 def meeting_counts(organisation_ids: list[int]) -> dict[int, tuple[int, date | None]]:
     """Published meetings and the latest date, for a page's organisations."""
     if not organisation_ids:
@@ -485,7 +581,7 @@ def meeting_counts(organisation_ids: list[int]) -> dict[int, tuple[int, date | N
     rows = db.session.execute(
         select(organisation, func.count(), func.max(Meeting.held_on, type_=Date))
         .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
-        .where(PUBLISHED, organisation.in_(organisation_ids))
+        .where(likely(PUBLISHED), organisation.in_(organisation_ids))
         .group_by(organisation)
     )
     return {row[0]: (row[1], row[2]) for row in rows}

@@ -185,16 +185,17 @@ def typed_snapshot(data: MeetingInput) -> dict:
     )
 
 
-def take_number(name: str = MEETING_NUMBER) -> int:
+def take_number(name: str = MEETING_NUMBER, count: int = 1) -> int:
     """The next number of a gapless counter, inside the caller's write transaction.
 
     The UPDATE locks the counter's row on PostgreSQL until the transaction ends; on SQLite
-    the transaction holds the write lock already. A rollback gives the number back.
+    the transaction holds the write lock already. A rollback gives the number back. With
+    `count`, that many numbers are taken at once and the last is returned (the importer).
     """
     increment = (
         update(Counter)
         .where(Counter.name == name)
-        .values(value=Counter.value + 1)
+        .values(value=Counter.value + count)
         .returning(Counter.value)
     )
     taken = db.session.execute(increment).scalar()

@@ -16,7 +16,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import GenericFunction
 
-from . import vocabulary
+from . import fulltext, vocabulary
 from .extensions import db
 from .models import (
     Issue,
@@ -204,13 +204,8 @@ def published_meetings(filters: MeetingFilters, *, stubs: bool = False) -> Selec
     else:
         query = select(Meeting).where(Meeting.status == "published")
     if filters.q:
-        pattern = filters.q.casefold()
-        query = query.where(
-            or_(
-                casefold(Meeting.subject).contains(pattern, autoescape=True),
-                casefold(Meeting.summary).contains(pattern, autoescape=True),
-            )
-        )
+        # Words, not substrings, in the record's text and the names it links to.
+        query = query.where(fulltext.matching(filters.q))
     if filters.official:
         query = query.where(
             _linked(meeting_official, meeting_official.c.official_id == filters.official)

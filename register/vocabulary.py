@@ -106,6 +106,7 @@ AUDIT_ACTIONS = {
     "issue_update": _l("Changed an issue"),
     "organisation_update": _l("Changed an organisation"),
     "organisation_merge": _l("Merged organisations"),
+    "meetings_import": _l("Imported meetings"),
 }
 
 # The fields of a meeting as kept in its revisions (Meeting.snapshot).

@@ -62,13 +62,22 @@ def test_bar_chart_escapes_a_hostile_label():
     assert_no_inline_style(chart)
 
 
-def test_a_long_label_is_shortened_in_the_chart_but_whole_in_its_tooltip():
-    name = "Föreningen för en mycket lång organisationsbeteckning som aldrig tycks ta slut AB"
-    root = parse(bar_chart([(name, 5)], title="Top", value_label="Meetings"))
-    shown = [text for text in texts(root) if text.startswith("Föreningen")]
-    assert shown and shown[0].endswith("…") and len(shown[0]) < len(name)
+def test_a_long_label_takes_two_lines_and_a_longer_one_is_shortened():
+    name = "Regeringskansliet – Landsbygds- och infrastrukturdepartementet"
+    longer = "Föreningen för en mycket lång organisationsbeteckning " * 3 + "AB"
+    root = parse(bar_chart([(name, 5), (longer, 2)], title="Top", value_label="Meetings"))
+    labels = [
+        element.text for element in root.iter(f"{SVG}text") if element.get("class") == "chart-label"
+    ]
+    assert " ".join(labels[:2]) == name
+    assert len(labels) == 4 and labels[3].endswith("…") and longer.startswith(labels[2])
     tooltips = [element.text for element in root.iter(f"{SVG}title")]
-    assert f"{name}: 5" in tooltips
+    assert f"{name}: 5" in tooltips and f"{longer}: 2" in tooltips
+    label_bottom = max(
+        float(text.get("y")) for text in root.iter(f"{SVG}text") if text.text == labels[1]
+    )
+    first_bar = next(root.iter(f"{SVG}rect"))
+    assert float(first_bar.get("y")) >= label_bottom  # the bar is below both lines
 
 
 def test_charts_on_one_page_have_distinct_ids():

@@ -156,14 +156,15 @@ def section(html, heading_id):
 
 
 RANK_ROW = re.compile(
-    r'<tr>\s*<td><a href="([^"]+)"[^>]*>([^<]+)</a>.*?<td class="number"><a [^>]*>(\d+) ', re.S
+    r'<tr>\s*<td><a href="([^"]+)"[^>]*>([^<]+)</a>.*?<td class="number"><a [^>]*>(\d+)<', re.S
 )
 
 
 def ranking(html, heading_id):
     """(link, name, meetings) for each row of a section's ranking, in order."""
     return [
-        (link, name, int(count)) for link, name, count in RANK_ROW.findall(section(html, heading_id))
+        (link, name, int(count))
+        for link, name, count in RANK_ROW.findall(section(html, heading_id))
     ]
 
 
@@ -276,7 +277,9 @@ def test_issue_page_says_what_the_region_wants_and_whom_it_met(client, register)
     )
     # The month table: January 2, February 0, March 1.
     months = section(html, "timeline-heading")
-    assert re.findall(r'<time datetime="(\d{4}-\d{2})">.*?<td class="number">(\d+)</td>', months) == [
+    assert re.findall(
+        r'<time datetime="(\d{4}-\d{2})">.*?<td class="number">(\d+)</td>', months
+    ) == [
         ("2025-01", "2"),
         ("2025-02", "0"),
         ("2025-03", "1"),
@@ -392,6 +395,12 @@ def test_organisation_list_searches_filters_and_sorts(client, register, query, e
     assert names_listed(page(client, f"/organisations?{query}")) == expected
 
 
+def test_a_private_duplicates_name_finds_nothing(app, client, register, records):
+    secret = records.organisation(name="Hemliga Banverket", public=False)
+    _set(app, Organisation, secret, merged_into_id=register["trafikverket"])
+    assert names_listed(page(client, "/organisations?q=hemliga")) == []
+
+
 def test_short_names_in_brackets_are_found_as_words(client, records):
     records.organisation(name="Sveriges Kommuner och Regioner (SKR)", kind="local_government")
     records.organisation(name="Beskrivarna AB", kind="company")
@@ -410,9 +419,32 @@ def test_organisation_list_pages(client, records):
     second = page(client, "/organisations?page=2")
     assert names_listed(second) == ["Förening 50", "Förening 51", "Förening 52"]
     assert "51–53 av 53 organisationer" in second
+    assert '<a rel="prev" href="/organisations">' in second  # the previous page: the first
     beyond = page(client, "/organisations?page=9")
     assert names_listed(beyond) == []
     assert "Det finns ingen sida 9" in beyond
+
+
+def test_most_met_come_first_then_the_others_by_name_across_pages(client, records, world):
+    for number in range(53):
+        records.organisation(name=f"Förening {number:02d}", kind="ngo")
+    met = {"Förening 52": 2, "Förening 07": 1, "Trafikverket": 1}
+    with client.application.app_context():
+        ids = dict(db.session.execute(db.select(Organisation.name, Organisation.id)).all())
+    for name, count in met.items():
+        for _ in range(count):
+            records.meeting(official_ids=[world["official"]], organisation_ids=[ids[name]])
+    records.meeting(  # a draft counts for nothing
+        status="draft", official_ids=[world["official"]], organisation_ids=[ids["Förening 50"]]
+    )
+    first = names_listed(page(client, "/organisations?sort=meetings"))
+    assert first[:3] == ["Förening 52", "Förening 07", "Trafikverket"]
+    assert first[3:6] == ["Förening 00", "Förening 01", "Förening 02"]
+    assert len(first) == 50
+    second = names_listed(page(client, "/organisations?sort=meetings&page=2"))
+    assert second == ["Förening 48", "Förening 49", "Förening 50", "Förening 51"]
+    only_met = names_listed(page(client, "/organisations?sort=meetings&q=forening+52"))
+    assert only_met == ["Förening 52"]
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import insert, select, text
 
+from .. import fulltext
 from ..extensions import db
 from ..identifiers import generate_danish_cvr, generate_swedish_org_number
 from ..models import (
@@ -125,6 +126,8 @@ def load_demo(
     counts = _insert_meetings(_MeetingGenerator(rng, world, today).meetings(total))
     numbered = counts["published"] + counts["withdrawn"]
     db.session.merge(Counter(name=MEETING_NUMBER, value=numbered))
+    # Bulk inserts pass by the session's hook that indexes each write: index them all now.
+    fulltext.rebuild(db.session.connection())
     db.session.commit()
     return {
         "accounts": [

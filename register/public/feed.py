@@ -3,8 +3,10 @@
 from flask import Response, redirect, request, url_for
 from flask_babel import gettext as _
 
-from .. import atom, organisations, served_language
+from .. import atom, organisations
 from ..extensions import db
+from ..freshness import conditional
+from ..language import served_language
 from ..models import Organisation
 from ..search import parse_filters
 from . import bp
@@ -23,11 +25,14 @@ def feed():
         kept = organisations.public_successor(db.session.get(Organisation, filters.organisation))
         if kept is not None:
             return redirect(url_for("public.feed", **filters.as_args(organisation=kept.id)), 301)
-    document = atom.feed_document(
-        filters, atom.latest_revisions(filters), language=served_language()
-    )
-    response = Response(document, mimetype=atom.MEDIA_TYPE)
-    response.mimetype_params["charset"] = "utf-8"
-    # Feed readers poll: an unchanged feed costs them a 304 and no body.
-    response.add_etag()
-    return response.make_conditional(request)
+
+    def build():
+        revisions = atom.latest_revisions(filters)
+        document = atom.feed_document(filters, revisions, language=served_language())
+        response = Response(document, mimetype=atom.MEDIA_TYPE)
+        response.mimetype_params["charset"] = "utf-8"
+        return response
+
+    # Feed readers poll: while the register has not changed they get a 304, and the
+    # feed's query is not even run.
+    return conditional(build, by_language=True)

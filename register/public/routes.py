@@ -1,3 +1,4 @@
+import tempfile
 from datetime import UTC, datetime
 
 from flask import (
@@ -9,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     stream_with_context,
     url_for,
@@ -16,8 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import export, lookup, organisations, vocabulary
+from .. import export, lookup, organisations, spreadsheet, vocabulary
 from ..extensions import db
+from ..freshness import conditional
 from ..models import (
     Issue,
     Meeting,
@@ -282,16 +285,62 @@ def export_filename(extension: str) -> str:
 @bp.route("/meetings.csv")
 def meetings_csv():
     """Every published meeting matching the filters, as CSV, streamed."""
-    response = Response(streamed(export_query("csv"), export.stream_csv), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
-    response.mimetype_params["charset"] = "utf-8"
-    return response
+    query = export_query("csv")
+
+    def build():
+        response = Response(streamed(query, export.stream_csv), mimetype="text/csv")
+        disposition = f'attachment; filename="{export_filename("csv")}"'
+        response.headers["Content-Disposition"] = disposition
+        response.mimetype_params["charset"] = "utf-8"
+        return response
+
+    return conditional(build)
 
 
 @bp.route("/meetings.json")
 def meetings_json():
     """Every published meeting matching the filters, as JSON, streamed."""
-    return Response(streamed(export_query("json"), export.stream_json), mimetype="application/json")
+    query = export_query("json")
+    return conditional(
+        lambda: Response(streamed(query, export.stream_json), mimetype="application/json")
+    )
+
+
+@bp.route("/meetings.xlsx")
+def meetings_xlsx():
+    """Every published meeting matching the filters, as an Excel workbook.
+
+    The workbook is written to a temporary file (a zip cannot be sent before it is
+    finished) and sent from there; memory stays flat either way.
+    """
+    filters = parse_filters(request.args)
+    if not filters.errors:
+        query = published_meetings(filters, stubs=True)
+        rows = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        if rows > spreadsheet.MAX_ROWS:
+            csv_url = url_for("public.meetings_csv", **filters.as_args())
+            message = _(
+                "This list has %(rows)s meetings, more than the %(limit)s rows Excel can show. "
+                "Narrow it with the filters, or download it as CSV: %(url)s",
+                rows=f"{rows:,}",
+                limit=f"{spreadsheet.MAX_ROWS:,}",
+                url=export.absolute_url("public.meetings_csv") + csv_url[len("/meetings.csv") :],
+            )
+            return Response(message + "\n", status=400, mimetype="text/plain")
+    query = export_query("xlsx")
+
+    def build():
+        workbook = tempfile.TemporaryFile()
+        spreadsheet.write_workbook(export.export_rows(db.session.execute(query)), workbook)
+        workbook.seek(0)
+        return send_file(
+            workbook,
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=export_filename("xlsx"),
+        )
+
+    return conditional(build)
 
 
 def public_meeting_or_404(number: int) -> Meeting:

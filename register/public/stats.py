@@ -121,10 +121,7 @@ CHARTS = {
 def stats():
     """Figures and charts over the published meetings matching the register's filters."""
     filters = parse_filters(request.args)
-    figures = {}
-    if not filters.errors:
-        figures = {name: chart.data(filters) for name, chart in CHARTS.items()}
-        figures["total"] = statistics.total(filters)
+    figures = None if filters.errors else statistics.figures(filters)
     html = render_template(
         "public/stats.html",
         filters=filters,
@@ -141,7 +138,7 @@ def stats():
     return html, 400 if filters.errors else 200
 
 
-def drawn(figures: dict) -> dict[str, Markup]:
+def drawn(figures: statistics.Figures) -> dict[str, Markup]:
     """Each figure as an SVG chart (empty Markup when it has no data)."""
     meetings = _("Meetings")
 
@@ -150,24 +147,24 @@ def drawn(figures: dict) -> dict[str, Markup]:
             list(pairs), title=str(CHARTS[name].title), value_label=meetings, number=format_number
         )
 
-    timeliness = figures["timeliness"]
+    timeliness = figures.timeliness
     return {
         "months": month_chart(
-            figures["months"],
+            figures.months,
             title=str(CHARTS["months"].title),
             value_label=meetings,
             number=format_number,
         ),
-        "kinds": bars("kinds", ((share.label, share.meetings) for share in figures["kinds"])),
+        "kinds": bars("kinds", ((share.label, share.meetings) for share in figures.kinds)),
         "organisations": bars(
-            "organisations", ((row.name, row.meetings) for row in figures["organisations"])
+            "organisations", ((row.name, row.meetings) for row in figures.organisations)
         ),
-        "officials": bars("officials", ((row.name, row.meetings) for row in figures["officials"])),
-        "issues": bars("issues", ((row.name, row.meetings) for row in figures["issues"])),
+        "officials": bars("officials", ((row.name, row.meetings) for row in figures.officials)),
+        "issues": bars("issues", ((row.name, row.meetings) for row in figures.issues)),
         "initiatives": bars(
-            "initiatives", ((share.label, share.meetings) for share in figures["initiatives"])
+            "initiatives", ((share.label, share.meetings) for share in figures.initiatives)
         ),
-        "formats": bars("formats", ((share.label, share.meetings) for share in figures["formats"])),
+        "formats": bars("formats", ((share.label, share.meetings) for share in figures.formats)),
         "timeliness": bar_chart(
             [
                 (unit.name or _("No unit"), round(100 * unit.share_within_deadline))
@@ -187,7 +184,8 @@ def stats_csv(chart: str):
         abort(404)
     filters = parse_filters(request.args)
     if filters.errors:
-        message = " ".join(filters.errors.values())
+        # The argument's name, as the address has it, then what is wrong with it.
+        message = "\n".join(f"{name}: {error}" for name, error in filters.errors.items())
         return Response(message + "\n", status=400, mimetype="text/plain")
     definition = CHARTS[chart]
     buffer = io.StringIO()

@@ -1,0 +1,122 @@
+"""Benchmark: full-text search of the public register with many meetings.
+
+    python bench/search.py --meetings 1000000
+    python bench/search.py --meetings 1000000 --database-url postgresql://…/bench
+
+Builds a register of N synthetic meetings with the demo loader (SQLite, kept in the
+system's temporary folder for the next run; --database-url takes another database, e.g.
+PostgreSQL, which it fills when it has no meetings yet), then asks typical queries — a
+rare word, a common one (an organisation in about one meeting in ten), two words, a
+phrase, a prefix, a word found nowhere — each several times. Each run does the list
+page's database work (see public.routes.meetings): the count of matches and the first
+page of 50 ordered by date, with each meeting's officials, organisations and issues.
+Reports the median and the 95th percentile per query, and the whole /meetings page's
+median beside it.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from register import create_app  # noqa: E402
+from register.demo import load_demo  # noqa: E402
+from register.extensions import db  # noqa: E402
+from register.models import Meeting  # noqa: E402
+from register.search import parse_filters, published_meetings, with_links  # noqa: E402
+
+QUERIES = {
+    "rare word": "Håkon",
+    "common word": "Sveriges",
+    "very common": "regionen",
+    "two words": "göteborg borås",
+    "phrase": '"Sveriges kommuner och regioner"',
+    "prefix": "läkemedel*",
+    "no hits": "qqqzzz",
+}
+PAGE_SIZE = 50
+
+
+def make_app(url: str):
+    return create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "PAGE_SIZE": PAGE_SIZE,
+        }
+    )
+
+
+def list_page_work(q: str) -> tuple[int, int]:
+    """What /meetings asks the database for a query: the count and the first page."""
+    query = published_meetings(parse_filters({"q": q}))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = db.session.scalars(with_links(query.limit(PAGE_SIZE + 1))).all()
+    db.session.rollback()  # a request's session ends with it
+    return total, len(page)
+
+
+def percentile(times: list[float], share: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--meetings", type=int, default=100_000)
+    parser.add_argument("--database-url", help="a database to use instead of SQLite")
+    parser.add_argument("--repeat", type=int, default=21)
+    args = parser.parse_args()
+
+    url = args.database_url
+    if not url:
+        database = Path(tempfile.gettempdir()) / f"register-bench-search-{args.meetings}.db"
+        url = f"sqlite:///{database}"
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        total = db.session.scalar(select(func.count()).select_from(Meeting))
+        if not total:
+            started = time.perf_counter()
+            load_demo(meetings=args.meetings)
+            print(f"loaded {args.meetings:,} meetings in {time.perf_counter() - started:.0f} s")
+            total = args.meetings
+        published = db.session.scalar(
+            select(func.count()).select_from(Meeting).filter_by(status="published")
+        )
+        dialect = db.engine.dialect.name
+        print(f"{dialect}: {total:,} meetings, {published:,} published; each query {args.repeat} times")
+        every = []
+        for label, q in QUERIES.items():
+            list_page_work(q)  # warm the caches, as a running server has them
+            times = []
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                found, shown = list_page_work(q)
+                times.append(time.perf_counter() - started)
+            every += times
+            client = app.test_client()
+            pages = []
+            for _ in range(max(3, args.repeat // 4)):
+                started = time.perf_counter()
+                response = client.get("/meetings", query_string={"q": q})
+                pages.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.status_code
+            print(
+                f"  {label:<12} {q!r:<36} {found:>8,} found: median "
+                f"{statistics.median(times) * 1000:6.1f} ms, p95 {percentile(times, 0.95) * 1000:6.1f} ms"
+                f"  (whole page: median {statistics.median(pages) * 1000:6.1f} ms)"
+            )
+        print(f"median of all searches: {statistics.median(every) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

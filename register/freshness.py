@@ -1,0 +1,108 @@
+"""When the public register last changed, and conditional GET built on it.
+
+Every write that changes what the public sees stores a revision (publication, amendment,
+withdrawal) or an audit entry (an organisation, official, issue or unit edited or merged)
+in the same transaction, so the newest of the two is the register's last change. Entries
+about accounts, sign-ins and drafts change nothing public and are left out, so that a
+sign-in does not make every client download the register again.
+
+The exports and the API answer `304 Not Modified` to a client whose copy is still
+current, before running any query for the body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Response, current_app, request
+from werkzeug.http import is_resource_modified
+
+from .extensions import db
+from .language import served_language
+from .models import AuditEntry, Revision
+
+# Audit actions that change nothing the public sees (accounts, sign-ins, drafts). Any
+# other action counts as a change: a new kind of entry at worst costs a download.
+PRIVATE_ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "password_change",
+    "account_create",
+    "account_update",
+    "account_deactivate",
+    "account_reactivate",
+    "meeting_create",
+    "meeting_save",
+    "meeting_delete",
+)
+# Part of every entity tag: change it when the shape of the responses changes, so that
+# clients holding a copy in the old shape fetch the new one.
+RESPONSE_FORMAT = "1"
+
+
+def last_change() -> datetime | None:
+    """The moment of the newest public change, None for a register never written to.
+
+    The revision with the highest id is the newest (revisions are only appended); the
+    audit log is read newest first down its time index, past the private entries.
+    """
+    revision = db.session.scalar(
+        db.select(Revision.created_at).order_by(Revision.id.desc()).limit(1)
+    )
+    audit = db.session.scalar(
+        db.select(AuditEntry.at)
+        .where(AuditEntry.action.not_in(PRIVATE_ACTIONS))
+        .order_by(AuditEntry.at.desc())
+        .limit(1)
+    )
+    moments = [moment for moment in (revision, audit) if moment is not None]
+    return max(moments) if moments else None
+
+
+def entity_tag(changed: datetime | None, *, by_language: bool = False) -> str:
+    """A tag for this address's body as of the last change: the full URL (host, path
+    and query string) and, when the body is translated, the language it is served in."""
+    parts = [
+        RESPONSE_FORMAT,
+        changed.isoformat() if changed else "never",
+        request.url,
+        current_app.config.get("PUBLIC_URL") or "",
+        served_language() if by_language else "",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def conditional(build: Callable[[], Response], *, by_language: bool = False) -> Response:
+    """The response `build` makes, with `ETag` and `Last-Modified`; or `304 Not Modified`
+    without building it when the client's copy (If-None-Match, If-Modified-Since) is
+    current.
+
+    Call it after the request's parameters were checked: a bad request answers 400 even
+    to a client that claims a current copy. Only a 200 gets the validators.
+    """
+    changed = last_change()
+    tag = entity_tag(changed, by_language=by_language)
+    response = None
+    if request.if_none_match.star_tag:
+        # `If-None-Match: *` asks whether the resource exists at all: a 404 stays a 404.
+        response = build()
+        if response.status_code != 200:
+            return response
+    if not is_resource_modified(request.environ, etag=tag, last_modified=changed):
+        if response is not None:
+            response.close()  # a streamed body already holds the request's context
+        response = Response(status=304)
+    elif response is None:
+        response = build()
+    if response.status_code in (200, 304):
+        response.set_etag(tag)
+        if changed is not None:
+            response.last_modified = changed
+        # Caches may keep a copy but must ask again before using it.
+        response.headers["Cache-Control"] = "no-cache"
+        if by_language:
+            response.vary.add("Accept-Language")
+    return response

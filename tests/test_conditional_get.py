@@ -1,0 +1,142 @@
+"""Conditional GET on the API and the downloads: ETag and Last-Modified follow the
+register's last public change, and a current copy gets a 304 without a body."""
+
+import pytest
+
+from register.freshness import last_change
+
+from .conftest import csrf_token
+from .test_admin_organisations import facts_form
+from .test_meeting_form import meeting_form
+
+ADDRESSES = [
+    "/meetings.csv",
+    "/meetings.json",
+    "/meetings.json?kind=public_authority",
+    "/api/v1/meetings",
+    "/api/v1/meetings?limit=1",
+    "/api/v1/meetings/1",
+    "/api/v1/organisations",
+    "/api/v1/issues/dubbelspar-goteborg-boras",
+    "/api/v1/officials",
+    "/api/v1/units",
+    "/api/v1/openapi.json",
+]
+
+
+@pytest.fixture
+def published(records, world):
+    return records.meeting(
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+        issue_ids=[world["issue"]],
+    )
+
+
+def validators(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, address
+    response.get_data()  # the whole download, as a client reads it
+    assert response.headers["Cache-Control"] == "no-cache"
+    return response.headers["ETag"], response.headers["Last-Modified"]
+
+
+def status(client, address, headers) -> int:
+    response = client.get(address, headers=headers)
+    response.get_data()
+    return response.status_code
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_a_current_copy_gets_a_304_with_the_same_etag(client, published, address):
+    etag, modified = validators(client, address)
+    response = client.get(address, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.headers["ETag"] == etag
+    assert response.get_data() == b""
+    response = client.get(address, headers={"If-Modified-Since": modified})
+    assert response.status_code == 304
+    older = "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert status(client, address, {"If-Modified-Since": older}) == 200
+    assert status(client, address, {"If-None-Match": '"other"'}) == 200
+
+
+def test_the_etag_differs_between_addresses_and_holds_for_one(client, published):
+    tags = [validators(client, address)[0] for address in ADDRESSES]
+    assert len(set(tags)) == len(ADDRESSES)
+    assert validators(client, ADDRESSES[0])[0] == tags[0]
+
+
+def test_publishing_a_meeting_changes_the_etag(app, client, auth, world, published):
+    reader = app.test_client()
+    before = {address: validators(reader, address)[0] for address in ADDRESSES}
+    auth.login()
+    token = csrf_token(client.get("/desk/meetings/new"))
+    assert client.post("/desk/meetings/new", data=meeting_form(token, world)).status_code == 302
+    for address, etag in before.items():
+        response = reader.get(address, headers={"If-None-Match": etag})
+        assert response.status_code == 200, address
+        assert response.headers["ETag"] != etag
+        response.get_data()
+    assert len(reader.get("/meetings.json").get_json()["meetings"]) == 2
+
+
+def test_renaming_an_organisation_in_the_admin_changes_the_etag(
+    app, client, auth, records, world, published
+):
+    records.user(email="registrar@example.org", role="registrar", name="Rita Registrator")
+    reader = app.test_client()
+    etag, _modified = validators(reader, "/api/v1/organisations")
+    csv_etag, _modified = validators(reader, "/meetings.csv")
+    auth.login(email="registrar@example.org")
+    organisation = world["organisation"]
+    token = csrf_token(client.get(f"/admin/organisations/{organisation}"))
+    form = facts_form(token, name="Trafikverket (TRV)", kind="public_authority", org_number="")
+    response = client.post(f"/admin/organisations/{organisation}", data=form)
+    assert response.status_code == 302
+    response = reader.get("/api/v1/organisations", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.get_json()["organisations"][0]["name"] == "Trafikverket (TRV)"
+    response = reader.get("/meetings.csv", headers={"If-None-Match": csv_etag})
+    assert response.status_code == 200 and "Trafikverket (TRV)" in response.get_data(as_text=True)
+
+
+def test_signing_in_and_saving_a_draft_change_nothing_public(app, client, auth, world, published):
+    reader = app.test_client()
+    etag, modified = validators(reader, "/api/v1/meetings")
+    auth.login()
+    token = csrf_token(client.get("/desk/meetings/new"))
+    draft = meeting_form(token, world, action="save_draft", subject="Ett utkast")
+    assert client.post("/desk/meetings/new", data=draft).status_code == 302
+    auth.logout()
+    response = reader.get("/api/v1/meetings", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert validators(reader, "/api/v1/meetings") == (etag, modified)
+
+
+def test_the_last_change_is_the_newest_public_revision(app, published):
+    with app.app_context():
+        changed = last_change()
+        assert changed is not None and changed.tzinfo is not None
+
+
+def test_an_empty_register_has_an_etag_but_no_last_modified(app, client):
+    with app.app_context():
+        assert last_change() is None
+    response = client.get("/api/v1/meetings")
+    assert response.headers["ETag"] and "Last-Modified" not in response.headers
+    current = {"If-None-Match": response.headers["ETag"]}
+    assert client.get("/api/v1/meetings", headers=current).status_code == 304
+
+
+def test_a_bad_request_is_never_a_304(client, published):
+    for header in ({"If-None-Match": "*"}, {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}):
+        assert client.get("/api/v1/meetings?limit=0", headers=header).status_code == 400
+        assert client.get("/meetings.csv?from=2024-02-30", headers=header).status_code == 400
+
+
+def test_if_none_match_any_is_a_304_only_where_something_exists(client, published):
+    star = {"If-None-Match": "*"}
+    assert client.get("/api/v1/meetings/1", headers=star).status_code == 304
+    response = client.get("/api/v1/meetings/99", headers=star)
+    assert response.status_code == 404 and "ETag" not in response.headers
