@@ -45,6 +45,8 @@ class Config:
     # Further host names to accept (comma-separated), e.g. behind a second domain.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     PAGE_SIZE = 50
+    # The licence of the open data (SPDX id): CC0-1.0, CC-BY-4.0 or CC-BY-SA-4.0.
+    DATA_LICENCE = os.environ.get("DATA_LICENCE", "CC0-1.0").strip()
     # Where visitors report accessibility problems or ask for content in another form
     # (an e-mail address), named in the accessibility statement.
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "").strip()

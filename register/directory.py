@@ -2,8 +2,8 @@
 the public numbers of its published meetings (the JSON API reads them here).
 
 One definition per entity: `FIELDS` names what an item holds, with its JSON type, and the
-query below selects exactly those values. Each item's meeting numbers come from one
-aggregated subquery in the same query, however many meetings there are. Only public
+query below selects exactly those values. The meeting numbers come in the same query,
+grouped per item in one aggregate, however many meetings there are. Only public
 things appear: organisations that only drafts name are unknown here, merged duplicates
 are not listed, and withdrawn or withheld records, which no longer say whom they were
 with, are in no list of numbers.
@@ -16,9 +16,11 @@ import binascii
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import JSON, Select, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
-from .export import absolute_url, json_rows
+from .export import absolute_url
 from .extensions import db
 from .models import (
     Issue,
@@ -30,7 +32,7 @@ from .models import (
     meeting_official,
     meeting_organisation,
 )
-from .profiles import listed_organisations
+from .profiles import likely, listed_organisations
 from .text import parse_id
 from .vocabulary import ISSUE_STATUSES, ORGANISATION_KINDS, UNIT_KINDS
 
@@ -127,29 +129,48 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     ),
 }
 
-PUBLISHED = Meeting.status == "published"
+
+class json_numbers(GenericFunction):  # noqa: N801 (SQL function names are lower case)
+    """The values of a group as one JSON array: json_group_array on SQLite, json_agg on
+    PostgreSQL."""
+
+    type = JSON()
+    inherit_cache = True
 
 
-def _numbers(numbers: Select, owner) -> object:
-    """The meeting numbers a select gives, for the outer query's row, as one JSON array."""
-    ordered = numbers.where(PUBLISHED).order_by(Meeting.number).correlate(owner).subquery()
-    return select(json_rows(ordered.c.number)).scalar_subquery()
+@compiles(json_numbers, "sqlite")
+def _json_numbers_sqlite(element, compiler, **kw):
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
 
 
-def _meetings_linked(link_table, column, owner) -> object:
-    return _numbers(
-        select(Meeting.number)
-        .join(link_table, link_table.c.meeting_id == Meeting.id)
-        .where(column == owner.id),
-        owner,
+@compiles(json_numbers, "postgresql")
+def _json_numbers_postgresql(element, compiler, **kw):
+    return f"json_agg({compiler.process(element.clauses, **kw)})"
+
+
+def _numbers_by(owner, link_table, *joins, ids: list[int] | None = None):
+    """The numbers of the published meetings of each owner (an issue, organisation,
+    official or unit id), grouped in one pass: for the whole list, over the meetings'
+    status index; for a few owners (`ids`), from their links."""
+    published = Meeting.status == "published"
+    query = select(owner.label("owner"), json_numbers(Meeting.number).label("numbers")).join(
+        link_table, link_table.c.meeting_id == Meeting.id
     )
+    for join in joins:
+        query = query.join(*join)
+    if ids is not None:
+        # Nearly every meeting is published: the planner must start from the links.
+        query = query.where(owner.in_(ids))
+        published = likely(published)
+    return query.where(published).group_by(owner).subquery()
 
 
-def _flat(value) -> list[int]:
-    """[[1], [2]] as the aggregate gives it (None for none on PostgreSQL) as [1, 2]."""
+def _numbers(value) -> list[int]:
+    """The aggregate as the driver gives it (text on SQLite, NULL for none), sorted, each
+    number once."""
     if isinstance(value, str):
         value = json.loads(value)
-    return [item[0] for item in value or ()]
+    return sorted(set(value or ()))
 
 
 def _item(entity: str, values, url: str) -> dict[str, object]:
@@ -157,14 +178,19 @@ def _item(entity: str, values, url: str) -> dict[str, object]:
     item = {}
     for field, value in zip(FIELDS[entity], own, strict=False):
         item[field.name] = value.isoformat() if field.format == "date" and value else value
-    return item | {"url": url, "meetings": _flat(meetings)}
+    return item | {"url": url, "meetings": _numbers(meetings)}
+
+
+def _restricted(query: Select, model, ids: list[int] | None) -> Select:
+    return query if ids is None else query.where(model.id.in_(ids))
 
 
 # -- issues ------------------------------------------------------------------------------
 
 
-def _issues() -> Select:
-    return (
+def _issues(ids: list[int] | None = None) -> Select:
+    numbers = _numbers_by(meeting_issue.c.issue_id, meeting_issue, ids=ids)
+    query = (
         select(
             Issue.id,
             Issue.slug,
@@ -177,11 +203,13 @@ def _issues() -> Select:
             Unit.name.label("unit"),
             Issue.started_on,
             Issue.ended_on,
-            _meetings_linked(meeting_issue, meeting_issue.c.issue_id, Issue),
+            numbers.c.numbers,
         )
         .outerjoin(Unit, Unit.id == Issue.unit_id)
+        .outerjoin(numbers, numbers.c.owner == Issue.id)
         .order_by(Issue.title, Issue.id)
     )
+    return _restricted(query, Issue, ids)
 
 
 def _issue_item(values) -> dict[str, object]:
@@ -196,26 +224,32 @@ def issues() -> list[dict[str, object]]:
 def issue(slug: str) -> dict[str, object] | None:
     if len(slug) > 100:
         return None
-    values = db.session.execute(_issues().where(Issue.slug == slug)).first()
-    return _issue_item(values) if values else None
+    issue_id = db.session.scalar(select(Issue.id).where(Issue.slug == slug))
+    if issue_id is None:
+        return None
+    return _issue_item(db.session.execute(_issues([issue_id])).one())
 
 
 # -- organisations -----------------------------------------------------------------------
 
 
-def _organisations() -> Select:
-    return select(
-        Organisation.id,
-        Organisation.name,
-        Organisation.kind,
-        Organisation.org_number,
-        Organisation.eu_transparency_id,
-        Organisation.country,
-        Organisation.website,
-        _meetings_linked(
-            meeting_organisation, meeting_organisation.c.organisation_id, Organisation
-        ),
-    ).where(listed_organisations())
+def _organisations(ids: list[int]) -> Select:
+    numbers = _numbers_by(meeting_organisation.c.organisation_id, meeting_organisation, ids=ids)
+    return (
+        select(
+            Organisation.id,
+            Organisation.name,
+            Organisation.kind,
+            Organisation.org_number,
+            Organisation.eu_transparency_id,
+            Organisation.country,
+            Organisation.website,
+            numbers.c.numbers,
+        )
+        .outerjoin(numbers, numbers.c.owner == Organisation.id)
+        .where(Organisation.id.in_(ids), listed_organisations())
+        .order_by(Organisation.id)
+    )
 
 
 def _organisation_item(values) -> dict[str, object]:
@@ -226,16 +260,17 @@ def _organisation_item(values) -> dict[str, object]:
 def organisations(after: int | None, limit: int) -> tuple[list[dict[str, object]], bool]:
     """Public organisations not merged into another, by id, `limit` after the id `after`;
     and whether more follow."""
-    query = _organisations().order_by(Organisation.id).limit(limit + 1)
+    page = select(Organisation.id).where(listed_organisations())
     if after is not None:
-        query = query.where(Organisation.id > after)
-    rows = db.session.execute(query).all()
-    return [_organisation_item(values) for values in rows[:limit]], len(rows) > limit
+        page = page.where(Organisation.id > after)
+    ids = list(db.session.scalars(page.order_by(Organisation.id).limit(limit + 1)))
+    rows = db.session.execute(_organisations(ids[:limit])) if ids else []
+    return [_organisation_item(values) for values in rows], len(ids) > limit
 
 
 def organisation(organisation_id: int) -> dict[str, object] | None:
     """A listed organisation (public, not merged), or None."""
-    values = db.session.execute(_organisations().where(Organisation.id == organisation_id)).first()
+    values = db.session.execute(_organisations([organisation_id])).first()
     return _organisation_item(values) if values else None
 
 
@@ -257,8 +292,9 @@ def decode_after(token: str) -> int | None:
 # -- officials and units -----------------------------------------------------------------
 
 
-def _officials() -> Select:
-    return (
+def _officials(ids: list[int] | None = None) -> Select:
+    numbers = _numbers_by(meeting_official.c.official_id, meeting_official, ids=ids)
+    query = (
         select(
             Official.id,
             Official.name,
@@ -266,11 +302,13 @@ def _officials() -> Select:
             Official.unit_id,
             Unit.name.label("unit"),
             Official.active,
-            _meetings_linked(meeting_official, meeting_official.c.official_id, Official),
+            numbers.c.numbers,
         )
         .outerjoin(Unit, Unit.id == Official.unit_id)
+        .outerjoin(numbers, numbers.c.owner == Official.id)
         .order_by(Official.name, Official.id)
     )
+    return _restricted(query, Official, ids)
 
 
 def _official_item(values) -> dict[str, object]:
@@ -284,22 +322,24 @@ def officials() -> list[dict[str, object]]:
 
 
 def official(official_id: int) -> dict[str, object] | None:
-    values = db.session.execute(_officials().where(Official.id == official_id)).first()
+    values = db.session.execute(_officials([official_id])).first()
     return _official_item(values) if values else None
 
 
-def _units() -> Select:
+def _units(ids: list[int] | None = None) -> Select:
     # The meetings any of the unit's officials took part in: the `unit` filter's meetings.
-    numbers = (
-        select(Meeting.number)
-        .distinct()
-        .join(meeting_official, meeting_official.c.meeting_id == Meeting.id)
-        .join(Official, Official.id == meeting_official.c.official_id)
-        .where(Official.unit_id == Unit.id)
+    numbers = _numbers_by(
+        Official.unit_id,
+        meeting_official,
+        (Official, Official.id == meeting_official.c.official_id),
+        ids=ids,
     )
-    return select(Unit.id, Unit.name, Unit.kind, Unit.active, _numbers(numbers, Unit)).order_by(
-        Unit.name, Unit.id
+    query = (
+        select(Unit.id, Unit.name, Unit.kind, Unit.active, numbers.c.numbers)
+        .outerjoin(numbers, numbers.c.owner == Unit.id)
+        .order_by(Unit.name, Unit.id)
     )
+    return _restricted(query, Unit, ids)
 
 
 def _unit_item(values) -> dict[str, object]:
@@ -312,5 +352,5 @@ def units() -> list[dict[str, object]]:
 
 
 def unit(unit_id: int) -> dict[str, object] | None:
-    values = db.session.execute(_units().where(Unit.id == unit_id)).first()
+    values = db.session.execute(_units([unit_id])).first()
     return _unit_item(values) if values else None

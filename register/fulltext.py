@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     Connection,
+    Text,
     bindparam,
     cast,
     column,
     delete,
     event,
+    false,
     func,
     inspect,
     literal_column,
@@ -42,6 +44,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -85,7 +88,9 @@ QUOTES = re.compile('["“”„«»]')
 BATCH = 5_000
 
 _fts = table(INDEX, column("rowid"), *(column(name) for name in FIELDS))
-_tsv = table(INDEX, column("meeting_id"), column("document"))
+_tsv = table(
+    INDEX, column("meeting_id"), column("document"), column("words", postgresql.ARRAY(Text))
+)
 
 
 # -- queries ---------------------------------------------------------------------------
@@ -124,23 +129,84 @@ def _term(piece: str) -> Term | None:
     return Term(words, prefix)
 
 
-def matching(q: str, dialect: str | None = None) -> ColumnElement[bool]:
+def matching(q: str) -> ColumnElement[bool]:
     """A condition on Meeting: its published content holds every term of the query.
 
-    A query without a single word matches nothing. `dialect` defaults to the session's.
+    A query without a single word matches nothing. How the condition is written depends
+    on how many records the words find, so that the database plans a rare word and a
+    common one each the fast way (see _many).
     """
+    found = _found(q)
+    if found is None:
+        return false()
+    if _many(q, found):
+        if _dialect() == "postgresql":
+            # It walks the list's index by date, probing each meeting's entry.
+            return Meeting.id.in_(found)
+        # SQLite would look every match up to sort them by date; `id + 0` (which no index
+        # serves) makes it walk the list's index by date instead, checking each meeting
+        # against the matches, and stop at the end of the page.
+        return (Meeting.id + 0).in_(found)
+    if _dialect() == "postgresql":
+        # The few matches first, then those meetings by id: never a walk through every
+        # published record in search of them.
+        return Meeting.id == func.any(func.array(found.scalar_subquery()))
+    return Meeting.id.in_(found)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def count(q: str) -> int:
+    """How many published meetings the query finds: as many as published_meetings with
+    this `q` alone lists, counted in the index alone, so fast even for a common word."""
+    found = _found(q)
+    if found is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(found.subquery()))
+
+
+def _found(q: str):
+    """The ids of the indexed meetings holding every term of the query; None for none."""
     terms = parse(q)
     if not terms:
-        return Meeting.id.is_(None)
-    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
-        tsquery = " & ".join(_tsquery_term(term) for term in terms)
-        found = select(_tsv.c.meeting_id).where(
-            _tsv.c.document.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY))
-        )
-    else:
-        match = " AND ".join(_fts5_term(term) for term in terms)
-        found = select(_fts.c.rowid).where(literal_column(INDEX).op("MATCH")(match))
-    return Meeting.id.in_(found)
+        return None
+    if _dialect() == "postgresql":
+        return select(_tsv.c.meeting_id).where(*_tsv_conditions(terms))
+    match = " AND ".join(_fts5_term(term) for term in terms)
+    return select(_fts.c.rowid).where(literal_column(INDEX).op("MATCH")(match))
+
+
+def _tsv_conditions(terms: tuple[Term, ...]) -> list[ColumnElement[bool]]:
+    """Whole words are looked up in the array of each record's words, whose GIN index
+    answers exactly (a count needs no row); phrases and prefixes, which need positions,
+    in the tsvector."""
+    whole = sorted({word for term in terms for word in term.words[: -1 if term.prefix else None]})
+    positional = [term for term in terms if term.prefix or len(term.words) > 1]
+    conditions = []
+    if whole:
+        conditions.append(_tsv.c.words.contains(postgresql.array(whole, type_=Text)))
+    if positional:
+        tsquery = " & ".join(_tsquery_term(term) for term in positional)
+        conditions.append(_tsv.c.document.op("@@")(cast(bindparam("tsquery", tsquery), TSQUERY)))
+    return conditions
+
+
+# Up to this many matches, a search finds them first and then their meetings; from this
+# many on, it walks the list by date and checks each meeting (see matching).
+MANY = 5_000
+_PLANS = "fulltext_plans"
+
+
+def _many(q: str, found) -> bool:
+    """Whether the index holds at least MANY matches (counting no further); asked once
+    per query and session, as a page asks for its count, rows and facets."""
+    plans = db.session.info.setdefault(_PLANS, {})
+    if q not in plans:
+        counted = select(func.count()).select_from(found.limit(MANY).subquery())
+        plans[q] = db.session.scalar(counted) >= MANY
+    return plans[q]
 
 
 def _fts5_term(term: Term) -> str:
@@ -352,9 +418,10 @@ def _write(connection: Connection, documents: dict[int, list[list[str]]]) -> Non
     if connection.dialect.name == "postgresql":
         # COPY is the fastest way in, and takes the tsvector literal as it is.
         with connection.connection.driver_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {INDEX} (meeting_id, document) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {INDEX} (meeting_id, document, words) FROM STDIN") as copy:
                 for meeting_id, fields in documents.items():
-                    copy.write_row((meeting_id, _tsvector(fields)))
+                    words = sorted({word for words in fields for word in words})
+                    copy.write_row((meeting_id, _tsvector(fields), words))
     else:
         columns = ", ".join(FIELDS)
         marks = ", ".join("?" * (len(FIELDS) + 1))
@@ -400,7 +467,8 @@ def rebuild(connection: Connection) -> int:
         if empty:
             # Filling an empty index (a new database, the demo data): the GIN index is
             # built once at the end, many times faster than entry by entry.
-            connection.execute(text(f"DROP INDEX {_GIN}"))
+            for name in _GIN:
+                connection.execute(text(f"DROP INDEX {name}"))
         else:
             connection.execute(delete(_tsv))
     else:
@@ -418,11 +486,16 @@ def rebuild(connection: Connection) -> int:
         count += len(documents)
     if postgresql:
         if empty:
-            connection.execute(text(_CREATE_GIN))
+            _create_gin(connection)
         connection.execute(text(f"ANALYZE {INDEX}"))
     else:
         # Merge the index's segments into one: fewer to read at every search.
         connection.execute(text(f"INSERT INTO {INDEX}({INDEX}) VALUES ('optimize')"))
+        # Without statistics SQLite takes `status = 'published'` for a rare condition and
+        # plans searches around it (see matching); a sample of each index tells it better.
+        connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        connection.exec_driver_sql("ANALYZE meeting")
+        connection.exec_driver_sql("PRAGMA analysis_limit = 0")
     return count
 
 
@@ -510,8 +583,13 @@ def _forget_changes(session: Session, previous_transaction) -> None:
 # -- schema ----------------------------------------------------------------------------------
 
 
-_GIN = f"ix_{INDEX}_document"
-_CREATE_GIN = f"CREATE INDEX {_GIN} ON {INDEX} USING gin (document)"
+# PostgreSQL's GIN indexes, by the column each serves.
+_GIN = {f"ix_{INDEX}_document": "document", f"ix_{INDEX}_words": "words"}
+
+
+def _create_gin(connection: Connection) -> None:
+    for name, column_name in _GIN.items():
+        connection.execute(text(f"CREATE INDEX {name} ON {INDEX} USING gin ({column_name})"))
 
 
 def create(connection: Connection) -> None:
@@ -520,13 +598,13 @@ def create(connection: Connection) -> None:
         connection.execute(
             text(
                 f"CREATE TABLE {INDEX} ("
-                "meeting_id INTEGER NOT NULL, document TSVECTOR NOT NULL, "
+                "meeting_id INTEGER NOT NULL, document TSVECTOR NOT NULL, words TEXT[] NOT NULL, "
                 f"CONSTRAINT pk_{INDEX} PRIMARY KEY (meeting_id), "
                 f"CONSTRAINT fk_{INDEX}_meeting_id_meeting FOREIGN KEY (meeting_id) "
                 "REFERENCES meeting (id) ON DELETE CASCADE)"
             )
         )
-        connection.execute(text(_CREATE_GIN))
+        _create_gin(connection)
     else:
         columns = ", ".join(FIELDS)
         # The words come folded and split: the tokenizer only separates them again.

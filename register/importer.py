@@ -434,6 +434,8 @@ class Layout:
     def raw(self, cells: list[str], name: str) -> str:
         """A field's text for a row: from its column, or derived by [values], or the
         default when the cell is empty or no column gives the field."""
+        if name not in self.fields:
+            return ""
         if name in self.values:
             index, spec = self.values[name]
             cell = _cell(cells, index)
@@ -598,6 +600,7 @@ class Checker:
         self.now = utcnow()
         self.formats = layout.mapping.date_formats
         self.ids: dict[int, int] = {}  # the file's ids (contract): line first seen
+        self.dates: dict[str, date | None] = {}
 
     def label(self, name: str) -> str:
         """A field as messages name it: with the file's column where it differs."""
@@ -685,6 +688,11 @@ class Checker:
         return parsed
 
     def _parse_date(self, value: str) -> date | None:
+        if value not in self.dates:  # a file has a few thousand days, on many rows
+            self.dates[value] = self._strptime(value)
+        return self.dates[value]
+
+    def _strptime(self, value: str) -> date | None:
         if not self.formats:
             return parse_iso_date(value)
         for pattern in self.formats:
@@ -1270,57 +1278,65 @@ def _create_linked(new: dict[type, dict[int, object]]) -> dict[str, list[int]]:
     return created
 
 
+MEETING_COLUMNS = tuple(column.name for column in Meeting.__table__.c if column.name != "id")
+REVISION_COLUMNS = (
+    "meeting_id",
+    "number",
+    "action",
+    "user_id",
+    "created_at",
+    "reason",
+    "before",
+    "after",
+)
+
+
 def _write_chunk(chunk: list[Row], number: int, now: datetime, published: list[int]) -> int:
+    first = number
     meetings = []
     for row in chunk:
-        data = row.input
-        meetings.append(
-            {
-                "number": number,
-                "version": 1,
-                "held_on": data.held_on,
-                "start_time": data.start_time,
-                "format": data.format,
-                "location": data.location,
-                "initiative": data.initiative,
-                "subject": data.subject,
-                "summary": data.summary,
-                "outcome": data.outcome,
-                "representatives": data.representatives,
-                "client": data.client,
-                "document_links": list(data.document_links),
-                "status": row.status,
-                "created_by_id": None,
-                "created_at": now,
-                "published_at": row.published_at,
-                "amended_at": row.amended_at,
-                "withdrawn_at": (row.withdrawn_at or now) if row.status != "published" else None,
-                "withdrawal_reason": row.reason,
-                "withheld_ground": row.ground,
-                "calendar_event": None,
-                "imported_at": now,
-            }
-        )
+        values = {
+            name: getattr(row.input, name)
+            for name in (*Meeting.DESCRIPTIVE_FIELDS, "document_links")
+        } | {
+            "number": number,
+            "version": 1,
+            "document_links": list(row.input.document_links),
+            "status": row.status,
+            "created_by_id": None,
+            "created_at": now,
+            "published_at": row.published_at,
+            "amended_at": row.amended_at,
+            "withdrawn_at": (row.withdrawn_at or now) if row.status != "published" else None,
+            "withdrawal_reason": row.reason,
+            "withheld_ground": row.ground,
+            "calendar_event": None,
+            "imported_at": now,
+        }
+        meetings.append([values[name] for name in MEETING_COLUMNS])
         number += 1
-    ids = db.session.scalars(
-        insert(Meeting.__table__).returning(Meeting.__table__.c.id, sort_by_parameter_order=True),
-        meetings,
-    ).all()
-    links = {meeting_official: [], meeting_organisation: [], meeting_issue: []}
+    Inserter(Meeting.__table__, MEETING_COLUMNS)(meetings)
+    # The ids are read back by the numbers just given (unique): SQLite would return the
+    # ids of a many-row insert only one row at a time.
+    ids = dict(
+        db.session.execute(
+            select(Meeting.number, Meeting.id).where(Meeting.number.between(first, number - 1))
+        ).all()
+    )
+    links: dict = {meeting_official: [], meeting_organisation: [], meeting_issue: []}
     revisions = []
-    for meeting_id, row, values in zip(ids, chunk, meetings, strict=True):
+    for position, row in enumerate(chunk):
+        meeting_id = ids[first + position]
         if row.status != "published":
             reason = f"{row.reason} ({row.ground})" if row.ground else row.reason
             action = "withdraw" if row.status == "withdrawn" else "withhold"
-            revisions.append(_revision(meeting_id, action, values["withdrawn_at"], reason, None))
+            at = row.withdrawn_at or now
+            revisions.append([meeting_id, 1, action, None, at, reason, None, None])
             continue
         published.append(meeting_id)
-        for table, key, linked in (
-            (meeting_official, "official_id", row.officials),
-            (meeting_organisation, "organisation_id", row.organisations),
-            (meeting_issue, "issue_id", row.issues),
-        ):
-            links[table].extend({"meeting_id": meeting_id, key: item.id} for item in linked)
+        links[meeting_official].extend([meeting_id, item.id] for item in row.officials)
+        links[meeting_organisation].extend([meeting_id, item.id] for item in row.organisations)
+        links[meeting_issue].extend([meeting_id, item.id] for item in row.issues)
         after = record_content(
             row.input,
             document_links=row.input.document_links,
@@ -1328,25 +1344,61 @@ def _write_chunk(chunk: list[Row], number: int, now: datetime, published: list[i
             organisations=(_name(item) for item in row.organisations),
             issues=(_name(item) for item in row.issues),
         )
-        revisions.append(_revision(meeting_id, "publish", row.published_at or now, "", after))
+        revisions.append([meeting_id, 1, "publish", None, row.published_at or now, "", None, after])
     for table, values in links.items():
-        if values:
-            db.session.execute(insert(table), values)
-    db.session.execute(insert(Revision.__table__), revisions)
+        Inserter(table, tuple(column.name for column in table.c))(values)
+    Inserter(Revision.__table__, REVISION_COLUMNS)(revisions)
     return number
 
 
-def _revision(meeting_id: int, action: str, at: datetime, reason: str, after) -> dict:
-    return {
-        "meeting_id": meeting_id,
-        "number": 1,
-        "action": action,
-        "user_id": None,
-        "created_at": at,
-        "reason": reason,
-        "before": None,
-        "after": after,
-    }
+class Inserter:
+    """Rows into a table in one executemany, inside the session's transaction.
+
+    What session.execute(insert(table), rows) does, less its per-row bookkeeping (most of
+    an import's writing time): each value is converted by its column type's own bind
+    processor for this database (a value seen before, such as a date, only once), and
+    the rows go to the driver as they are. Rows are lists of values in `names` order.
+    """
+
+    def __init__(self, table, names: tuple[str, ...]):
+        self.connection = db.session.connection()
+        dialect = self.connection.dialect
+        compiled = insert(table).compile(
+            dialect=dialect, column_keys=list(names), for_executemany=True
+        )
+        self.statement = str(compiled)
+        self.names = names
+        # SQLite's "?" takes the values in the statement's order; psycopg's take names.
+        self.order = (
+            [names.index(name) for name in compiled.positiontup]
+            if compiled.positiontup is not None
+            else None
+        )
+        self.processors = []
+        for position, name in enumerate(names):
+            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.processors.append((position, process, {}))
+
+    def __call__(self, rows: list[list]) -> None:
+        if not rows:
+            return
+        for position, process, seen in self.processors:
+            for row in rows:
+                value = row[position]
+                try:
+                    converted = seen[value]
+                except KeyError:
+                    converted = seen[value] = process(value)
+                except TypeError:  # a list or a dict (JSON): not kept
+                    converted = process(value)
+                row[position] = converted
+        if self.order is not None:
+            order = self.order
+            parameters = [tuple(row[i] for i in order) for row in rows]
+        else:
+            parameters = [dict(zip(self.names, row, strict=True)) for row in rows]
+        self.connection.exec_driver_sql(self.statement, parameters)
 
 
 # -- telling what happened -----------------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -203,9 +204,17 @@ class Organisation(db.Model):
     """A counterpart the region meets."""
 
     __table_args__ = (
-        # The public list of organisations: those listed (public, not merged away) counted,
-        # searched, filtered by kind and paged by name from the index alone.
-        Index("ix_organisation_listed", "public", "merged_into_id", "search_key", "kind"),
+        # The public list of organisations: only those listed (public, not merged away),
+        # counted, searched, filtered by kind and paged in the list's order from the index
+        # alone, however deep the page.
+        Index(
+            "ix_organisation_listed",
+            "search_key",
+            "kind",
+            "id",
+            sqlite_where=text("public = 1 AND merged_into_id IS NULL"),
+            postgresql_where=text("public AND merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,20 @@ from datetime import date
 from urllib.parse import quote
 
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, Date, Select, String, Text, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Select,
+    String,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -146,18 +159,31 @@ class DocumentsOf:
 class MeetingSet:
     """The meetings a profile counts: `ids`, a subquery of meeting ids.
 
-    `narrow` when they are one organisation's, official's or issue's: then each of them is
-    looked up by its id, which costs what the entity has. Otherwise (a filtered register,
-    as the statistics count it) the published ones are walked in the status index.
+    `links` is how many there are when they are one organisation's, official's or issue's
+    (None for a filtered register, as the statistics count it). An entity's meetings are
+    counted by looking each one up by its id, which costs what the entity has; a filtered
+    register's are walked in the status index.
     """
 
     ids: Select
-    narrow: bool = False
+    links: int | None = None
 
     @property
     def published(self):
-        condition = Meeting.status == "published"
-        return likely(condition) if self.narrow else condition
+        """Published, for counting all of the set's meetings."""
+        return PUBLISHED if self.links is None else likely(PUBLISHED)
+
+    @property
+    def published_in_order(self):
+        """Published, for the first few of the set newest first: walking the status index
+        in date order stops early when the set is a good part of the register; a small
+        set's meetings are looked up instead (and sorted)."""
+        return likely(PUBLISHED) if self.links is not None and self.links < FEW else PUBLISHED
+
+
+# Below this many meetings, an entity's newest ones are looked up rather than found by
+# walking every published meeting newest first.
+FEW = 2_000
 
 
 def _as_set(meetings: Select | MeetingSet) -> MeetingSet:
@@ -165,8 +191,22 @@ def _as_set(meetings: Select | MeetingSet) -> MeetingSet:
 
 
 def meetings_of(link_table, column, value) -> MeetingSet:
-    """The meetings linked to one organisation, official or issue."""
-    return MeetingSet(select(link_table.c.meeting_id).where(column == value), narrow=True)
+    """The meetings linked to one organisation, official or issue (drafts too: the
+    functions here count only the published ones)."""
+    ids = select(link_table.c.meeting_id).where(column == value)
+    links = db.session.scalar(select(func.count()).where(column == value)) or 0
+    return MeetingSet(ids, links)
+
+
+def latest(meetings: MeetingSet, limit: int) -> Select:
+    """The set's newest published meetings, in the register's order (as the filtered list
+    of meetings has them)."""
+    return (
+        select(Meeting)
+        .where(meetings.published_in_order, Meeting.id.in_(meetings.ids))
+        .order_by(Meeting.held_on.desc(), Meeting.number.desc())
+        .limit(limit)
+    )
 
 
 def issue_meetings(issue_id: int) -> MeetingSet:
@@ -282,30 +322,26 @@ def clients_of(meetings: Select | MeetingSet) -> list[tuple[str, int]]:
     ]
 
 
-def documents_of(meetings: Select | MeetingSet) -> tuple[list[DocumentsOf], int]:
-    """The latest published meetings of the set with documents exchanged, and how many
-    there are in all."""
+def documents_of(meetings: Select | MeetingSet) -> list[DocumentsOf]:
+    """The latest DOCUMENT_LIMIT published meetings of the set with documents exchanged.
+
+    Not counted: for a large set that would look up every one of its meetings (the
+    exports have them all).
+    """
     meetings = _as_set(meetings)
     # The links are a JSON list, stored as written: "[]" when there are none.
     has_links = cast(Meeting.document_links, Text).not_in(["[]", "null"])
     rows = db.session.execute(
-        select(
-            Meeting.number,
-            Meeting.subject,
-            Meeting.held_on,
-            Meeting.document_links,
-            func.count().over().label("total"),
-        )
-        .where(meetings.published, has_links, Meeting.id.in_(meetings.ids))
+        select(Meeting.number, Meeting.subject, Meeting.held_on, Meeting.document_links)
+        .where(meetings.published_in_order, has_links, Meeting.id.in_(meetings.ids))
         .order_by(Meeting.held_on.desc(), Meeting.number.desc())
         .limit(DOCUMENT_LIMIT)
-    ).all()
-    documents = [
+    )
+    return [
         DocumentsOf(row.number, row.subject, row.held_on, list(row.document_links))
         for row in rows
         if row.document_links
     ]
-    return documents, rows[0].total if rows else 0
 
 
 def eu_transparency_url(register_id: str) -> str:
@@ -468,7 +504,7 @@ def _matches(q: str):
 
     # A public duplicate's name only: one that only drafts named was never public.
     former = select(Organisation.merged_into_id).where(
-        Organisation.public.is_(True), Organisation.merged_into_id.is_not(None), named(Organisation)
+        Organisation.public == true(), Organisation.merged_into_id.is_not(None), named(Organisation)
     )
     condition = or_(named(Organisation), Organisation.id.in_(former))
     if _NUMBER_LIKE.fullmatch(q):
@@ -480,11 +516,12 @@ def _matches(q: str):
 
 def listed_organisations():
     """The organisations a visitor can find: public ones, not merged into another."""
-    return and_(Organisation.public.is_(True), Organisation.merged_into_id.is_(None))
+    # "= true", not "IS true": PostgreSQL answers only the former from an index.
+    return and_(Organisation.public == true(), Organisation.merged_into_id.is_(None))
 
 
-# The list's order by name: as the index ix_organisation_listed keeps it (with the row id
-# after it), so a page, however deep, is read from the index without sorting.
+# The list's order by name, as the index ix_organisation_listed keeps it: a page, however
+# deep, is read from the index without sorting.
 BY_NAME = (Organisation.search_key, Organisation.kind, Organisation.id)
 
 
@@ -509,8 +546,12 @@ def organisation_page(query: OrganisationQuery, per_page: int = ORGANISATIONS_PE
     if query.sort == "meetings":
         rows = _by_meetings(columns, where, offset, per_page)
         return OrganisationPage([OrganisationRow(*row) for row in rows], total, offset, per_page)
+    # The page's ids from the index alone (however deep the page), then their rows.
+    page_ids = select(Organisation.id).where(*where).order_by(*BY_NAME).limit(per_page)
     rows = db.session.execute(
-        select(*columns).where(*where).order_by(*BY_NAME).limit(per_page).offset(offset)
+        select(*columns)
+        .where(Organisation.id.in_(page_ids.offset(offset).scalar_subquery()))
+        .order_by(*BY_NAME)
     ).all()
     counts = meeting_counts([row.id for row in rows])
     return OrganisationPage(

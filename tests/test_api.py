@@ -2,6 +2,7 @@
 CORS, and nothing that is not public."""
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -440,3 +441,53 @@ def test_nul_bytes_are_a_json_400(client):
     response = client.get(f"{API}/meetings?q=a%00b")
     assert response.status_code == 400
     assert response.mimetype == "application/json"
+
+
+def test_the_openapi_document_describes_every_address_and_column(app, client):
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    document = body(response)
+    assert document["openapi"].startswith("3.1")
+    assert document["servers"] == [{"url": "http://localhost/api/v1"}]
+    # Every address the app answers under the API, with its variables, is documented.
+    routes = {
+        re.sub(r"<[^>]*>", "{}", rule.rule.removeprefix(API))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+    }
+    assert routes == {re.sub(r"\{[^}]*\}", "{}", path) for path in document["paths"]}
+    schemas = document["components"]["schemas"]
+    assert list(schemas["Meeting"]["properties"]) == list(COLUMN_NAMES)
+    parameters = document["components"]["parameters"]
+    assert parameters["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 500,
+        "default": 100,
+    }
+    assert parameters["kind"]["schema"]["items"]["enum"][0] == "company"
+    assert parameters["format"]["schema"]["items"]["enum"] == [
+        "in_person",
+        "video",
+        "phone",
+        "written",
+        "other",
+    ]
+    assert parameters["sort"]["schema"]["enum"] == ["held", "published"]
+    assert parameters["from"]["schema"]["format"] == "date"
+    listed = document["paths"]["/meetings"]["get"]["parameters"]
+    names = {parameters[item["$ref"].rsplit("/", 1)[1]]["name"] for item in listed}
+    assert names == {*"q official organisation issue kind unit from to format".split()} | {
+        "sort",
+        "cursor",
+        "limit",
+        "If-None-Match",
+        "If-Modified-Since",
+    }
+
+
+def test_the_openapi_document_is_in_english_whatever_the_language(client):
+    swedish = client.get(f"{API}/openapi.json", headers={"Accept-Language": "sv"})
+    english = client.get(f"{API}/openapi.json", headers={"Accept-Language": "en"})
+    assert body(swedish) == body(english)
+    assert "The date the meeting was held." in swedish.get_data(as_text=True)

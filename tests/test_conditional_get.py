@@ -3,7 +3,7 @@ register's last public change, and a current copy gets a 304 without a body."""
 
 import pytest
 
-from register.freshness import last_change
+from register.freshness import entity_tag, last_change
 
 from .conftest import csrf_token
 from .test_admin_organisations import facts_form
@@ -140,3 +140,13 @@ def test_if_none_match_any_is_a_304_only_where_something_exists(client, publishe
     assert client.get("/api/v1/meetings/1", headers=star).status_code == 304
     response = client.get("/api/v1/meetings/99", headers=star)
     assert response.status_code == 404 and "ETag" not in response.headers
+
+
+def test_a_translated_body_gets_a_tag_per_language(app):
+    def tag(language, by_language):
+        headers = {"Accept-Language": language}
+        with app.test_request_context("/meetings.json?kind=union", headers=headers):
+            return entity_tag(None, by_language=by_language)
+
+    assert tag("sv", True) != tag("en", True)
+    assert tag("sv", False) == tag("en", False)

@@ -293,3 +293,11 @@ def test_form_keeps_filters_it_has_no_field_for_and_several_values(client, regis
         issue=["kompetens", "dubbelspar-goteborg-boras"],
     )
     assert counts(rows, "month") == {"2025-01": 2}
+
+
+def test_search_filter_agrees_with_the_register_list(client, register):
+    listed = client.get("/meetings.csv?q=trafikverket").get_data(as_text=True)
+    listed_count = len(list(csv.DictReader(io.StringIO(listed))))
+    assert listed_count == 2  # m1 and m2 name Trafikverket
+    rows = csv_rows(client, "months", q="trafikverket")
+    assert sum(counts(rows, "month").values()) == listed_count

@@ -93,11 +93,13 @@ def test_a_fresh_process_serves_swedish_without_a_build_step(tmp_path):
 
 
 @pytest.fixture
-def fresh_catalogues():
+def fresh_catalogues(app):
     """Catalogues loaded anew: the one Babel extension keeps them per process, not per app."""
-    babel.domain_instance.cache.clear()
+    with app.app_context():
+        cache = babel.domain_instance.cache
+    cache.clear()
     yield
-    babel.domain_instance.cache.clear()
+    cache.clear()
 
 
 def test_without_a_catalogue_the_page_says_it_is_english(

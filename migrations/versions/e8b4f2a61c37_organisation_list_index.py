@@ -5,6 +5,7 @@ Revises: c41d2e7a9b15
 Create Date: 2026-11-24 08:00:00.000000
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -16,12 +17,17 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.create_index(
-            'ix_organisation_listed', ['public', 'merged_into_id', 'search_key', 'kind'], unique=False
-        )
+    # A partial index: only the organisations the public list shows, in its order. The
+    # condition is written as the list's query writes it, or SQLite would not use it.
+    op.create_index(
+        'ix_organisation_listed',
+        'organisation',
+        ['search_key', 'kind', 'id'],
+        unique=False,
+        sqlite_where=sa.text('public = 1 AND merged_into_id IS NULL'),
+        postgresql_where=sa.text('public AND merged_into_id IS NULL'),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('organisation', schema=None) as batch_op:
-        batch_op.drop_index('ix_organisation_listed')
+    op.drop_index('ix_organisation_listed', table_name='organisation')

@@ -101,8 +101,14 @@ def meetings():
         query = published_meetings(filters, stubs=True)
         if position:
             query = after_cursor(query, position, filters.sort)
-        select_page = export.export_select(query.limit(limit + 1))
-        rows = list(export.export_rows(db.session.execute(select_page)))
+        # The page's numbers first; then the export's columns (aggregates over the linked
+        # records) for those alone, not for every row the sort looks at.
+        numbers = db.session.scalars(query.with_only_columns(Meeting.number).limit(limit + 1))
+        place = {number: index for index, number in enumerate(numbers)}
+        select_page = export.export_select(select(Meeting).where(Meeting.number.in_(place)))
+        rows = sorted(
+            export.export_rows(db.session.execute(select_page)), key=lambda row: place[row.number]
+        )
         next_url = None
         if len(rows) > limit:
             rows = rows[:limit]

@@ -9,7 +9,7 @@ from .. import charts, profiles
 from .. import organisations as organisation_records
 from ..extensions import db
 from ..models import Official, Organisation
-from ..search import MeetingFilters, published_meetings, with_links
+from ..search import with_links
 from . import bp
 
 # How many of the latest meetings an issue's, organisation's or official's page lists;
@@ -18,8 +18,8 @@ LATEST_MEETINGS = 20
 CHART_BARS = 10
 
 
-def latest_meetings(filters: MeetingFilters) -> list:
-    return db.session.scalars(with_links(published_meetings(filters).limit(LATEST_MEETINGS))).all()
+def latest_meetings(meetings: profiles.MeetingSet) -> list:
+    return db.session.scalars(with_links(profiles.latest(meetings, LATEST_MEETINGS))).all()
 
 
 def month_chart(timeline: profiles.Timeline, title: str):
@@ -48,7 +48,6 @@ def issue(slug: str):
     if record is None:
         abort(404)
     meeting_ids = profiles.issue_meetings(record.id)
-    documents, document_total = profiles.documents_of(meeting_ids)
     timeline = profiles.timeline(meeting_ids)
     organisations_met = profiles.organisations_met(meeting_ids)
     return render_template(
@@ -61,9 +60,9 @@ def issue(slug: str):
             organisations_met, _("The organisations met most often about the issue")
         ),
         officials=profiles.officials_on(meeting_ids),
-        documents=documents,
-        document_total=document_total,
-        meetings=latest_meetings(MeetingFilters(issues=(record.slug,))),
+        documents=profiles.documents_of(meeting_ids),
+        document_limit=profiles.DOCUMENT_LIMIT,
+        meetings=latest_meetings(meeting_ids),
         list_args={"issue": record.slug},
     )
 
@@ -100,7 +99,7 @@ def organisation(organisation_id: int):
         issues=profiles.issues_on(meeting_ids),
         officials=profiles.officials_on(meeting_ids),
         clients=profiles.clients_of(meeting_ids) if record.kind == "consultancy" else [],
-        meetings=latest_meetings(MeetingFilters(organisation=record.id)),
+        meetings=latest_meetings(meeting_ids),
         list_args={"organisation": record.id},
     )
 
@@ -131,6 +130,6 @@ def official(official_id: int):
             organisations_met, _("The organisations the official met most often")
         ),
         issues=profiles.issues_on(meeting_ids),
-        meetings=latest_meetings(MeetingFilters(official=record.id)),
+        meetings=latest_meetings(meeting_ids),
         list_args={"official": record.id},
     )

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import export, lookup, organisations, spreadsheet, vocabulary
+from .. import export, fulltext, lookup, organisations, spreadsheet, vocabulary
 from ..extensions import db
 from ..freshness import conditional
 from ..models import (
@@ -133,7 +133,7 @@ def meetings():
         facets=facets,
         choices=choices or {},
         named=named_filters(filters),
-        matches={},
+        matches=fulltext.matched_fields(filters.q, page) if filters.q and page else {},
         active_filter_labels=active_filter_labels,
         without_filter=without_filter,
         **filter_choices(),
@@ -363,41 +363,6 @@ def meeting_history(number: int):
     """The record's public history: publication, amendments with reasons, withdrawal."""
     record = public_meeting_or_404(number)
     return render_template("public/history.html", meeting=record)
-
-
-@bp.route("/data")
-def data():
-    """The open-data page: downloads, column documentation and licence."""
-    return render_template("public/data.html", columns=export.COLUMNS)
-
-
-@bp.route("/data/datapackage.json")
-def datapackage():
-    """The register's data described as a Frictionless Data Package."""
-    return jsonify(
-        {
-            "name": "paverkansregistret",
-            "title": current_app.config["REGISTER_NAME"],
-            "licenses": [
-                {
-                    "name": "CC0-1.0",
-                    "title": "Creative Commons Zero v1.0 Universal",
-                    "path": "https://creativecommons.org/publicdomain/zero/1.0/",
-                }
-            ],
-            "resources": [
-                {
-                    "name": "meetings",
-                    "path": export.absolute_url("public.meetings_csv"),
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "encoding": "utf-8",
-                    "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
-                    "schema": export.table_schema(),
-                }
-            ],
-        }
-    )
 
 
 @bp.post("/language")
