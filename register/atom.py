@@ -42,11 +42,13 @@ def latest_revisions(filters: MeetingFilters, limit: int = FEED_ENTRIES) -> list
     The records are those of the exports: withdrawn and withheld ones only while no filter
     asks about content they no longer show; of those, only the withdrawal itself.
     """
-    matching = published_meetings(filters, stubs=True).order_by(None).with_only_columns(Meeting.id)
+    # The filters' conditions on the joined meeting: the newest revisions are read in the
+    # order of their index and checked one by one, which stops at the first `limit` found.
+    matching = published_meetings(filters, stubs=True).whereclause
     newest = (
         select(Revision.id)
         .join(Revision.meeting)
-        .where(Revision.meeting_id.in_(matching))
+        .where(matching)
         .where(or_(Meeting.status == "published", Revision.action.in_(TAKE_DOWNS)))
         .order_by(Revision.created_at.desc(), Revision.id.desc())
         .limit(limit)

@@ -449,7 +449,11 @@ def canonical_names(names) -> list[str]:
 class Revision(db.Model):
     """A publication, amendment or withdrawal of a meeting, with before and after."""
 
-    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "number"),
+        # The feed reads the newest revisions first.
+        Index("ix_revision_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
