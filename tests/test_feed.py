@@ -351,3 +351,24 @@ def test_follow_link_keeps_the_filters_but_not_the_page_or_the_order(app):
     expected = 'href="/feed.atom?issue=a&amp;issue=b&amp;kind=union"'
     assert expected in link and ">Follow<" in link
     assert expected in head and 'rel="alternate"' in head
+
+
+def test_the_list_and_each_issue_organisation_and_official_page_offer_their_feed(
+    client, records, world
+):
+    records.meeting(
+        official_ids=[world["official"]],
+        organisation_ids=[world["organisation"]],
+        issue_ids=[world["issue"]],
+    )
+    pages = {
+        "/meetings?kind=public_authority": "/feed.atom?kind=public_authority",
+        "/issues/dubbelspar-goteborg-boras": "/feed.atom?issue=dubbelspar-goteborg-boras",
+        f"/organisations/{world['organisation']}": f"/feed.atom?organisation={world['organisation']}",
+        f"/officials/{world['official']}": f"/feed.atom?official={world['official']}",
+    }
+    for page, feed in pages.items():
+        html = client.get(page).get_data(as_text=True)
+        assert f'<link rel="alternate" type="application/atom+xml" href="{feed}"' in html, page
+        assert f'class="follow-link" href="{feed}"' in html, page
+        assert client.get(feed).status_code == 200
