@@ -73,6 +73,8 @@ BENCH_SIZES ?= 20000 200000
 bench: install-dev
 	@for n in $(BENCH_SIZES); do echo "== $$n meetings"; $(BIN)/python bench/export.py --meetings $$n; done
 	@echo "== the pickers' look-up, 100000 organisations"; $(BIN)/python bench/lookup.py --organisations 100000
+	@echo "== full-text search, 200000 meetings"; $(BIN)/python bench/search.py --meetings 200000
+	@echo "== import of a 100000-row spreadsheet"; $(BIN)/python bench/import.py --rows 100000
 
 # -- maintenance --------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ instead (it must be empty and migrated; for PostgreSQL).
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -152,9 +153,12 @@ def main() -> None:
     if finished.returncode:
         print(finished.stderr.strip()[-2000:])
         sys.exit(finished.returncode)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         f"{' '.join(command[:4])} <{args.rows:,}-row file> --map <mapping>: "
-        f"{args.rows:,} rows in {seconds:.1f} s ({args.rows / seconds:,.0f} rows/s)"
+        f"{args.rows:,} rows in {seconds:.1f} s ({args.rows / seconds:,.0f} rows/s); "
+        f"the command's CPU time {used.ru_utime + used.ru_stime:.1f} s, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
 

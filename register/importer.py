@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -148,6 +149,7 @@ ISO_MOMENT = re.compile(
     r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
 CHUNK = 2_000
+INDEX_BATCH = 10_000
 SAMPLE_LINES = 50
 
 
@@ -351,7 +353,8 @@ def read_table(data: bytes, encoding: str = "utf-8", delimiter: str | None = Non
                 rows.append((line, cells))
     except csv.Error as error:
         raise SourceError(f"line {reader.line_num}: {error}") from None
-    assert header is not None
+    if header is None:
+        raise SourceError("the file has no header row, only empty cells")
     return Table(header, rows, delimiter)
 
 
@@ -453,6 +456,8 @@ class Layout:
     def many(self, cells: list[str], name: str) -> list[str]:
         """A multi-valued field's values, in order, each trimmed (empty ones kept, so that
         lists that go together stay in step)."""
+        if name not in self.fields:
+            return []
         raw = self.raw(cells, name)
         if not raw.strip():
             return []
@@ -483,7 +488,7 @@ class NewUnit:
 class NewOfficial:
     name: str
     title: str
-    unit: int | NewUnit | None
+    unit: Known | NewUnit | None
     id: int | None = None
 
 
@@ -512,9 +517,6 @@ class Known:
     id: int
     name: str
     public: bool = True
-
-
-Linked = Known | NewOfficial | NewOrganisation | NewIssue
 
 
 def _name(linked) -> str:
@@ -578,6 +580,20 @@ def clean_line(value: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
+def checked_name(value: str) -> tuple[str, str]:
+    """A name of a person, an organisation or an issue, cleaned, and what is wrong with
+    it ("" when nothing is)."""
+    text = clean_line(value)
+    if reverses(value):
+        return text, "remove the invisible characters that reverse the text's direction"
+    if text and not has_visible(text):
+        return text, "write each name with visible characters"
+    if len(text) > MAX_NAME:
+        return text, f"“{text[:40]}…” is longer than {MAX_NAME} characters"
+    return text, ""
+
+
+@lru_cache(maxsize=100_000)
 def title_key(title: str) -> str:
     return search_key(title)
 
@@ -631,6 +647,13 @@ class Checker:
         row.order = (0, number, 0, line) if number else (1, 0, (held_on or date.min), line)
 
         if status in ("withdrawn", "withheld"):
+            if not self.layout.mapping.contract:
+                problem(
+                    "status",
+                    f"a {status} record comes in only with the register's own CSV, which "
+                    "carries the public reason",
+                )
+                return row
             self._stub(row, raw, problem)
             row.input = records.MeetingInput(
                 held_on=held_on or EARLIEST_DATE, format="", initiative="", subject=""
@@ -858,18 +881,11 @@ class Checker:
     def _names(self, cells, name: str, problem) -> list[str]:
         names = []
         for value in self.layout.many(cells, name):
-            if reverses(value):
-                problem(name, "remove the invisible characters that reverse the text's direction")
-            text = clean_line(value)
-            if not text:
-                continue
-            if not has_visible(text):
-                problem(name, "write each name with visible characters")
-                continue
-            if len(text) > MAX_NAME:
-                problem(name, f"“{text[:40]}…” is longer than {MAX_NAME} characters")
-                continue
-            names.append(text)
+            text, wrong = checked_name(value)
+            if wrong:
+                problem(name, wrong)
+            elif text:
+                names.append(text)
         return names
 
     def _linked(self, row: Row, cells, problem) -> None:
@@ -1191,16 +1207,23 @@ def _check(table: Table, layout: Layout, result: Result, progress: Progress) -> 
                 seen[type(linked)][id(linked)] = linked
                 if isinstance(linked, NewOfficial) and isinstance(linked.unit, NewUnit):
                     seen[NewUnit][id(linked.unit)] = linked.unit
-    result.new_units = [unit.name for unit in seen[NewUnit].values()]
-    result.new_officials = [official.name for official in seen[NewOfficial].values()]
-    result.new_organisations = [org.name for org in seen[NewOrganisation].values()]
-    result.new_issues = [issue.title for issue in seen[NewIssue].values()]
+    result.new_units = _sorted(unit.name for unit in seen[NewUnit].values())
+    result.new_officials = _sorted(official.name for official in seen[NewOfficial].values())
+    result.new_organisations = _sorted(org.name for org in seen[NewOrganisation].values())
+    result.new_issues = _sorted(issue.title for issue in seen[NewIssue].values())
     result.pending = seen
     return valid
 
 
+def _sorted(names) -> list[str]:
+    return sorted(names, key=lambda name: (name.casefold(), name))
+
+
 def _write(rows: list[Row], result: Result, source: str, progress: Progress) -> None:
     now = utcnow()
+    first_published = (
+        db.session.scalar(select(Meeting.id).where(Meeting.status == "published").limit(1)) is None
+    )
     created = _create_linked(result.pending)
     # Organisations that only drafts named become public with the records naming them.
     private = {
@@ -1221,7 +1244,20 @@ def _write(rows: list[Row], result: Result, source: str, progress: Progress) -> 
     number = first
     for chunk in progress(chunks, len(chunks), "Writing"):
         number = _write_chunk(chunk, number, now, published)
-    fulltext.reindex(db.session.connection(), published)
+    # The search index, which the session's hook keeps for ORM writes, in bulk here: the
+    # new records added to it, or, when they are the register's first, the index built
+    # afresh (faster, and with statistics for the query planner).
+    connection = db.session.connection()
+    if first_published:
+        for _whole in progress([None], 1, "Indexing"):
+            fulltext.rebuild(connection)
+    else:
+        batches = [
+            published[start : start + INDEX_BATCH]
+            for start in range(0, len(published), INDEX_BATCH)
+        ]
+        for batch in progress(batches, len(batches), "Indexing"):
+            fulltext.reindex(connection, batch)
     audit.log(
         "meetings_import",
         after={
@@ -1278,7 +1314,33 @@ def _create_linked(new: dict[type, dict[int, object]]) -> dict[str, list[int]]:
     return created
 
 
-MEETING_COLUMNS = tuple(column.name for column in Meeting.__table__.c if column.name != "id")
+# The meeting's columns in the order _write_chunk gives their values (a test checks that
+# they are every column but the id).
+MEETING_COLUMNS = (
+    "number",
+    "version",
+    "held_on",
+    "start_time",
+    "format",
+    "location",
+    "initiative",
+    "subject",
+    "summary",
+    "outcome",
+    "representatives",
+    "client",
+    "document_links",
+    "status",
+    "created_by_id",
+    "created_at",
+    "published_at",
+    "amended_at",
+    "withdrawn_at",
+    "withdrawal_reason",
+    "withheld_ground",
+    "calendar_event",
+    "imported_at",
+)
 REVISION_COLUMNS = (
     "meeting_id",
     "number",
@@ -1295,33 +1357,45 @@ def _write_chunk(chunk: list[Row], number: int, now: datetime, published: list[i
     first = number
     meetings = []
     for row in chunk:
-        values = {
-            name: getattr(row.input, name)
-            for name in (*Meeting.DESCRIPTIVE_FIELDS, "document_links")
-        } | {
-            "number": number,
-            "version": 1,
-            "document_links": list(row.input.document_links),
-            "status": row.status,
-            "created_by_id": None,
-            "created_at": now,
-            "published_at": row.published_at,
-            "amended_at": row.amended_at,
-            "withdrawn_at": (row.withdrawn_at or now) if row.status != "published" else None,
-            "withdrawal_reason": row.reason,
-            "withheld_ground": row.ground,
-            "calendar_event": None,
-            "imported_at": now,
-        }
-        meetings.append([values[name] for name in MEETING_COLUMNS])
+        data = row.input
+        meetings.append(
+            [
+                number,  # number
+                1,  # version
+                data.held_on,
+                data.start_time,
+                data.format,
+                data.location,
+                data.initiative,
+                data.subject,
+                data.summary,
+                data.outcome,
+                data.representatives,
+                data.client,
+                list(data.document_links),
+                row.status,
+                None,  # created_by_id
+                now,  # created_at
+                row.published_at,
+                row.amended_at,
+                (row.withdrawn_at or now) if row.status != "published" else None,
+                row.reason,  # withdrawal_reason
+                row.ground,  # withheld_ground
+                None,  # calendar_event
+                now,  # imported_at
+            ]
+        )
         number += 1
     Inserter(Meeting.__table__, MEETING_COLUMNS)(meetings)
     # The ids are read back by the numbers just given (unique): SQLite would return the
     # ids of a many-row insert only one row at a time.
+    table = Meeting.__table__
     ids = dict(
-        db.session.execute(
-            select(Meeting.number, Meeting.id).where(Meeting.number.between(first, number - 1))
-        ).all()
+        db.session.connection()
+        .execute(
+            select(table.c.number, table.c.id).where(table.c.number.between(first, number - 1))
+        )
+        .all()
     )
     links: dict = {meeting_official: [], meeting_organisation: [], meeting_issue: []}
     revisions = []
@@ -1369,11 +1443,15 @@ class Inserter:
         self.statement = str(compiled)
         self.names = names
         # SQLite's "?" takes the values in the statement's order; psycopg's take names.
-        self.order = (
-            [names.index(name) for name in compiled.positiontup]
-            if compiled.positiontup is not None
-            else None
-        )
+        self.order = None
+        if compiled.positiontup is not None:
+            positions = [names.index(name) for name in compiled.positiontup]
+            self.order = itemgetter(*positions) if len(positions) > 1 else lambda row: (row[0],)
+        self.copy = None
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            quote = dialect.identifier_preparer.quote
+            columns = ", ".join(quote(name) for name in names)
+            self.copy = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
         self.processors = []
         for position, name in enumerate(names):
             process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -1393,12 +1471,17 @@ class Inserter:
                 except TypeError:  # a list or a dict (JSON): not kept
                     converted = process(value)
                 row[position] = converted
-        if self.order is not None:
-            order = self.order
-            parameters = [tuple(row[i] for i in order) for row in rows]
+        if self.copy is not None:
+            # PostgreSQL: COPY, many times faster than row-by-row INSERTs from psycopg.
+            with self.connection.connection.dbapi_connection.cursor() as cursor:
+                with cursor.copy(self.copy) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        elif self.order is not None:
+            self.connection.exec_driver_sql(self.statement, list(map(self.order, rows)))
         else:
             parameters = [dict(zip(self.names, row, strict=True)) for row in rows]
-        self.connection.exec_driver_sql(self.statement, parameters)
+            self.connection.exec_driver_sql(self.statement, parameters)
 
 
 # -- telling what happened -----------------------------------------------------------------

@@ -104,33 +104,49 @@ def _utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _plain(field: Field, value: object) -> object:
-    """A value as JSON has it: dates as ISO 8601 text, lists and objects as they are."""
-    if value is None:
-        return [] if field.multi else None
-    if field.type == "datetime" and isinstance(value, datetime):
+def _iso(value: object) -> object:
+    """A date, or a moment in UTC, as ISO 8601 text; text stays as it is."""
+    if isinstance(value, datetime):
         return _utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return value.isoformat() if isinstance(value, date) else value
 
 
-def _cell(field: Field, value: object) -> object:
-    """A value as one cell: lists joined with "; ", objects as JSON text."""
-    value = _plain(field, value)
-    if field.multi:
-        return MULTI_VALUE_SEPARATOR.join(value) or None
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _joined(values: list) -> str | None:
+    return MULTI_VALUE_SEPARATOR.join(map(str, values)) or None
 
 
-def _csv_cell(field: Field, value: object) -> object:
-    """A CSV cell: booleans as true/false, text safe from formula injection."""
-    value = _cell(field, value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return safe_cell(value)
+def _json_text(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _true_false(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _plan(resource: Resource, form: str) -> tuple[Callable | None, ...]:
+    """How each field's value is written in a form: "json", "csv", or "sqlite" (one cell
+    per value, as in CSV, but typed and with no formula guard). None where the value is
+    written as it is: the plan is made once, not looked up for every cell."""
+    plan = []
+    for field in resource.fields:
+        if field.multi or field.type == "object":
+            # Lists and objects stay as they are in JSON; a cell holds them as text.
+            convert = None if form == "json" else (_joined if field.multi else _json_text)
+        elif field.type in ("date", "datetime"):
+            convert = _iso
+        elif field.type == "boolean" and form == "csv":
+            convert = _true_false
+        else:
+            convert = None
+        plan.append(convert)
+    return tuple(plan)
+
+
+def _converted(plan: tuple[Callable | None, ...], row: tuple) -> list:
+    return [
+        value if convert is None or value is None else convert(value)
+        for convert, value in zip(plan, row, strict=True)
+    ]
 
 
 def stream_csv(resource: Resource, connection: Connection) -> Iterator[str]:
@@ -138,9 +154,9 @@ def stream_csv(resource: Resource, connection: Connection) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(resource.field_names)
-    fields = resource.fields
+    plan = _plan(resource, "csv")
     for count, row in enumerate(resource.rows(connection), start=1):
-        writer.writerow([_csv_cell(field, value) for field, value in zip(fields, row, strict=True)])
+        writer.writerow([safe_cell(value) for value in _converted(plan, row)])
         if count % BATCH == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -149,13 +165,10 @@ def stream_csv(resource: Resource, connection: Connection) -> Iterator[str]:
 def stream_json(resource: Resource, connection: Connection) -> Iterator[str]:
     """The resource as `{"<name>": [{...}, ...]}`, a batch of rows at a time."""
     yield "{" + json.dumps(resource.name) + ": ["
-    names, fields = resource.field_names, resource.fields
+    names, plan = resource.field_names, _plan(resource, "json")
     chunk, separator = [], ""
     for row in resource.rows(connection):
-        record = {
-            name: _plain(field, value)
-            for name, field, value in zip(names, fields, row, strict=True)
-        }
+        record = dict(zip(names, _converted(plan, row), strict=True))
         chunk.append(separator + json.dumps(record, ensure_ascii=False))
         separator = ",\n"
         if len(chunk) == BATCH:
@@ -285,22 +298,34 @@ def _json_value(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _links(link_table, linked, key, *conditions) -> Callable[[Connection], Iterator[tuple]]:
+def _links(link_table, key, *conditions, linked=None) -> Callable[[Connection], Iterator[tuple]]:
     """The rows of a link table of published meetings (a stub no longer says whom it
-    was with): the meeting's public number and the key of the `linked` record."""
+    was with): the meeting's public number and the key of the linked record (a column of
+    the `linked` table, when the link table does not hold it)."""
 
     def rows(connection: Connection) -> Iterator[tuple]:
         query = (
             select(Meeting.number, key)
             .select_from(link_table)
             .join(Meeting, Meeting.id == link_table.c.meeting_id)
-            .join(linked)
             .where(Meeting.status == "published", *conditions)
             .order_by(Meeting.number, key)
         )
+        if linked is not None:
+            query = query.join(linked)
         yield from (tuple(values) for values in _batched(connection, query))
 
     return rows
+
+
+def _listed_organisation(organisation_id) -> object:
+    """Whether the organisation with this id is listed. An EXISTS looked up per link:
+    joined instead, SQLite would probe every meeting for every organisation."""
+    return (
+        select(Organisation.id)
+        .where(Organisation.id == organisation_id, listed_organisations())
+        .exists()
+    )
 
 
 def _meeting_fields() -> tuple[Field, ...]:
@@ -519,7 +544,7 @@ RESOURCES: dict[str, Resource] = {
             ),
             ("meeting_id", "official_id"),
             (_meeting_reference(), Reference(("official_id",), "officials", ("id",))),
-            _links(meeting_official, Official, Official.id),
+            _links(meeting_official, meeting_official.c.official_id),
         ),
         Resource(
             "meeting_organisations",
@@ -538,10 +563,9 @@ RESOURCES: dict[str, Resource] = {
             (_meeting_reference(), Reference(("organisation_id",), "organisations", ("id",))),
             _links(
                 meeting_organisation,
-                Organisation,
-                Organisation.id,
+                meeting_organisation.c.organisation_id,
                 # What the organisations resource lists, so that every key has its row.
-                listed_organisations(),
+                _listed_organisation(meeting_organisation.c.organisation_id),
             ),
         ),
         Resource(
@@ -559,7 +583,7 @@ RESOURCES: dict[str, Resource] = {
             ),
             ("meeting_id", "issue_slug"),
             (_meeting_reference(), Reference(("issue_slug",), "issues", ("slug",))),
-            _links(meeting_issue, Issue, Issue.slug),
+            _links(meeting_issue, Issue.slug, linked=Issue),
         ),
     )
 }
@@ -715,14 +739,11 @@ def write_sqlite(path: str | os.PathLike, connection: Connection) -> None:
         for resource in _referenced_first():
             for statement in _create_table(resource):
                 target.execute(statement)
-            fields = resource.fields
-            marks = ", ".join("?" for _field in fields)
+            plan = _plan(resource, "sqlite")
+            marks = ", ".join("?" for _field in resource.fields)
             target.executemany(
                 f"INSERT INTO {_quoted(resource.name)} VALUES ({marks})",
-                (
-                    [_cell(field, value) for field, value in zip(fields, row, strict=True)]
-                    for row in resource.rows(connection)
-                ),
+                (_converted(plan, row) for row in resource.rows(connection)),
             )
         target.commit()
     finally:
@@ -730,19 +751,19 @@ def write_sqlite(path: str | os.PathLike, connection: Connection) -> None:
 
 
 def _referenced_first() -> list[Resource]:
-    ordered: list[Resource] = []
+    ordered: dict[str, Resource] = {}
 
     def visit(resource: Resource) -> None:
-        if resource in ordered:
+        if resource.name in ordered:
             return
         for key in resource.foreign_keys:
             if key.resource != resource.name:
                 visit(RESOURCES[key.resource])
-        ordered.append(resource)
+        ordered[resource.name] = resource
 
     for resource in RESOURCES.values():
         visit(resource)
-    return ordered
+    return list(ordered.values())
 
 
 def snapshot_connection() -> Connection:
@@ -784,6 +805,9 @@ def open_sqlite(folder: str | os.PathLike, changed: datetime | None) -> BinaryIO
             return open(target, "rb")  # built while this request waited
         except FileNotFoundError:
             pass
+        # Left by a build whose worker was killed: only the holder of the lock builds.
+        for stale in folder.glob(".building-*"):
+            stale.unlink(missing_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=".sqlite")
         os.close(handle)
         try:

@@ -491,3 +491,8 @@ def test_the_openapi_document_is_in_english_whatever_the_language(client):
     english = client.get(f"{API}/openapi.json", headers={"Accept-Language": "en"})
     assert body(swedish) == body(english)
     assert "The date the meeting was held." in swedish.get_data(as_text=True)
+
+
+def test_the_data_page_points_to_the_api(client):
+    page = client.get("/data").get_data(as_text=True)
+    assert f'href="{API}/openapi.json"' in page

@@ -3,6 +3,7 @@ rankings and counts, months, concluded issues, the organisation list's search, f
 and pages, merged and private organisations, and no draft anywhere."""
 
 import re
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -211,6 +212,21 @@ def test_counts_and_months_are_over_published_meetings_only(app, register):
         cecilia = profiles.official_meetings(register["cecilia"])
         assert profiles.timeline(cecilia).total == 1
         assert profiles.timeline(profiles.official_meetings(register["dora"])).months == []
+
+
+def test_an_entitys_latest_meetings_are_the_same_however_they_are_found(app, register):
+    """A small entity's meetings are looked up, a large one's found along the index: the
+    answer is the same, newest first, published only."""
+    with app.app_context():
+        railway = profiles.issue_meetings(register["railway"])
+        assert railway.links == 5  # the draft and the withdrawn record are linked too
+        for links in (1, profiles.FEW * 10):
+            found = replace(railway, links=links)
+            subjects = [
+                meeting.subject for meeting in db.session.scalars(profiles.latest(found, 10))
+            ]
+            assert subjects == ["Stationslägen", "Finansiering", "Tidplan för dubbelspåret"]
+            assert [entry.number for entry in profiles.documents_of(found)] == [1]
 
 
 def test_months_span_a_new_year(app, records, world):

@@ -139,7 +139,8 @@ def test_json_export_has_the_same_records(client, records, world):
 
 def test_datapackage_documents_every_column(client):
     package = client.get("/data/datapackage.json").get_json()
-    (resource,) = package["resources"]
+    resource = package["resources"][0]
+    assert resource["name"] == "meetings"
     assert [field["name"] for field in resource["schema"]["fields"]] == list(COLUMN_NAMES)
     assert resource["path"].endswith("/meetings.csv")
     page = client.get("/data").get_data(as_text=True)

@@ -361,11 +361,12 @@ def test_the_list_and_each_issue_organisation_and_official_page_offer_their_feed
         organisation_ids=[world["organisation"]],
         issue_ids=[world["issue"]],
     )
+    organisation, official = world["organisation"], world["official"]
     pages = {
         "/meetings?kind=public_authority": "/feed.atom?kind=public_authority",
         "/issues/dubbelspar-goteborg-boras": "/feed.atom?issue=dubbelspar-goteborg-boras",
-        f"/organisations/{world['organisation']}": f"/feed.atom?organisation={world['organisation']}",
-        f"/officials/{world['official']}": f"/feed.atom?official={world['official']}",
+        f"/organisations/{organisation}": f"/feed.atom?organisation={organisation}",
+        f"/officials/{official}": f"/feed.atom?official={official}",
     }
     for page, feed in pages.items():
         html = client.get(page).get_data(as_text=True)

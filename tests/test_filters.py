@@ -29,7 +29,8 @@ def exported(client, query: str) -> tuple[list[int], list[int]]:
     """The public numbers of the CSV and the JSON export of the same filters."""
     rows = csv.DictReader(io.StringIO(client.get(f"/meetings.csv?{query}").get_data(as_text=True)))
     from_csv = [int(row["id"]) for row in rows]
-    from_json = [item["id"] for item in client.get(f"/meetings.json?{query}").get_json()["meetings"]]
+    records = client.get(f"/meetings.json?{query}").get_json()["meetings"]
+    from_json = [item["id"] for item in records]
     return from_csv, from_json
 
 

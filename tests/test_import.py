@@ -47,10 +47,10 @@ def run(runner, *args):
     return runner.invoke(args=["import-meetings", *map(str, args)])
 
 
-def write(path: Path, rows: list[list[str]], encoding="utf-8") -> Path:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
+def csv_file(tmp_path: Path, content: str, name: str = "in.csv") -> Path:
+    """A file of the given CSV text, with CRLF line ends as spreadsheets write them."""
+    path = tmp_path / name
+    path.write_bytes(content.replace("\n", "\r\n").encode("utf-8"))
     return path
 
 
@@ -238,24 +238,20 @@ def test_records_are_numbered_after_those_the_register_has(app, client, runner, 
     with app.app_context():
         assert db.session.scalar(select(func.count(Organisation.id))) == 4
         assert db.session.scalar(select(func.count(Official.id))) == 4
+        # The search finds the copies beside the records the index had already.
+        found = select(func.count(Meeting.id)).where(fulltext.matching("tidplan"))
+        assert db.session.scalar(found) == 2
 
 
 def test_imported_records_are_found_by_search_and_have_their_history(
     app, client, runner, tmp_path, world
 ):
-    path = write(
-        tmp_path / "in.csv",
-        [
-            ["date", "officials", "organisations", "subject", "format", "initiative"],
-            [
-                "2024-02-01",
-                "Anna Regionråd",
-                "Trafikverket",
-                "Spårvagnsdepå i Angered",
-                "video",
-                "region",
-            ],
-        ],
+    path = csv_file(
+        tmp_path,
+        """\
+date,officials,organisations,subject,format,initiative
+2024-02-01,Anna Regionråd,Trafikverket,Spårvagnsdepå i Angered,video,region
+""",
     )
     assert run(runner, path).exit_code == 0
     assert "Spårvagnsdepå" in client.get("/meetings?q=sparvagnsdepa").get_data(as_text=True)
@@ -266,9 +262,8 @@ def test_imported_records_are_found_by_search_and_have_their_history(
         assert entry.after["file"] == "in.csv"
         assert entry.after["numbers"] == [1, 1]
         revision = db.session.scalar(select(Revision))
-        assert revision.action == "publish" and revision.after["subject"] == (
-            "Spårvagnsdepå i Angered"
-        )
+        assert revision.action == "publish"
+        assert revision.after["subject"] == "Spårvagnsdepå i Angered"
 
 
 # -- a messy spreadsheet through a mapping file ---------------------------------------------
@@ -338,7 +333,7 @@ def test_messy_file_is_imported_and_its_bad_rows_reported(app, client, runner, r
         assert names[4] == ["Västtrafik"]
         vasttrafik = db.session.scalar(select(Organisation).filter_by(name="Västtrafik AB"))
         assert vasttrafik.org_number == "556558-5873" and vasttrafik.public
-    assert "3 new organisations: Västtrafik AB, Västtrafik, Borås Stad." in result.output
+    assert "3 new organisations: Borås Stad, Västtrafik, Västtrafik AB." in result.output
     assert "1 new officials: Bo Ek." in result.output
     assert "new issues" not in result.output
 
@@ -360,47 +355,17 @@ def test_a_cp1252_file_without_its_encoding_is_refused_with_a_hint(app, runner, 
 
 
 def bad_file(tmp_path) -> Path:
-    return write(
-        tmp_path / "bad.csv",
-        [
-            [
-                "date",
-                "officials",
-                "official_titles",
-                "organisations",
-                "subject",
-                "format",
-                "initiative",
-            ],
-            [
-                "2024-01-10",
-                "Ny Person",
-                "handläggare",
-                "Nytt Bolag AB",
-                "Ett bra möte",
-                "video",
-                "region",
-            ],
-            ["2024-01-11", "Ny Person", "handläggare", "Nytt Bolag AB", "Ok", "video", "region"],
-            [
-                "2024-01-12",
-                "Ny Person",
-                "handläggare",
-                "Nytt Bolag AB",
-                "Ett möte till",
-                "zoom",
-                "us",
-            ],
-            [
-                (utc_today() + timedelta(days=3)).isoformat(),
-                "Ny Person",
-                "handläggare",
-                "X",
-                "Framtid",
-                "video",
-                "region",
-            ],
-        ],
+    future = (utc_today() + timedelta(days=3)).isoformat()
+    return csv_file(
+        tmp_path,
+        f"""\
+date,officials,official_titles,organisations,subject,format,initiative
+2024-01-10,Ny Person,handläggare,Nytt Bolag AB,Ett bra möte,video,region
+2024-01-11,Ny Person,handläggare,Nytt Bolag AB,Ok,video,region
+2024-01-12,Ny Person,handläggare,Nytt Bolag AB,Ett möte till,zoom,us
+{future},Ny Person,handläggare,X,Framtid,video,region
+""",
+        "bad.csv",
     )
 
 
@@ -421,28 +386,12 @@ def test_an_invalid_row_stops_the_import_and_nothing_is_written(app, runner, tmp
 
 
 def test_dry_run_checks_and_writes_nothing(app, runner, tmp_path, world):
-    good = write(
-        tmp_path / "good.csv",
-        [
-            [
-                "date",
-                "officials",
-                "official_titles",
-                "organisations",
-                "subject",
-                "format",
-                "initiative",
-            ],
-            [
-                "2024-01-10",
-                "Ny Person",
-                "handläggare",
-                "Nytt Bolag AB",
-                "Ett bra möte",
-                "video",
-                "region",
-            ],
-        ],
+    good = csv_file(
+        tmp_path,
+        """\
+date,officials,official_titles,organisations,subject,format,initiative
+2024-01-10,Ny Person,handläggare,Nytt Bolag AB,Ett bra möte,video,region
+""",
     )
     before = counts(app)
 
@@ -514,54 +463,20 @@ def test_organisations_match_by_number_first_then_by_folded_name(
             update(Organisation).where(Organisation.id == merged).values(merged_into_id=kept)
         )
         db.session.commit()
-    header = [
-        "date",
-        "officials",
-        "organisations",
-        "organisation_numbers",
-        "subject",
-        "format",
-        "initiative",
-    ]
-    path = write(
-        tmp_path / "in.csv",
-        [
-            header,
-            # another name, the same number: the number decides
-            [
-                "2024-01-10",
-                "Anna Regionråd",
-                "Västtrafik",
-                "5565585873",
-                "Möte ett",
-                "video",
-                "region",
-            ],
-            # no number: the name, folded
-            ["2024-01-11", "anna  regionråd", "VÄSTTRAFIK  ab", "", "Möte två", "video", "region"],
-            # a merged duplicate's name leads to the organisation kept
-            ["2024-01-12", "Anna Regionråd", "halland, region", "", "Möte tre", "video", "region"],
-            # a private one (only a draft named it) is matched, and public from now on
-            [
-                "2024-01-13",
-                "Anna Regionråd",
-                "Hemliga bolaget AB",
-                "",
-                "Möte fyra",
-                "video",
-                "region",
-            ],
-            # the name of one that has another number: refused, not a silent duplicate
-            [
-                "2024-01-14",
-                "Anna Regionråd",
-                "Västtrafik AB",
-                "556036-0793",
-                "Möte fem",
-                "video",
-                "region",
-            ],
-        ],
+    # 2: another name, the same number: the number decides; 3: no number: the name,
+    # folded; 4: a merged duplicate's name leads to the one kept; 5: one that only a draft
+    # named is matched, and public from now on; 6: the name of one with another number
+    # is refused, not made into a silent duplicate.
+    path = csv_file(
+        tmp_path,
+        """\
+date,officials,organisations,organisation_numbers,subject,format,initiative
+2024-01-10,Anna Regionråd,Västtrafik,5565585873,Möte ett,video,region
+2024-01-11,anna  regionråd,VÄSTTRAFIK  ab,,Möte två,video,region
+2024-01-12,Anna Regionråd,"halland, region",,Möte tre,video,region
+2024-01-13,Anna Regionråd,Hemliga bolaget AB,,Möte fyra,video,region
+2024-01-14,Anna Regionråd,Västtrafik AB,556036-0793,Möte fem,video,region
+""",
     )
     report = tmp_path / "report.csv"
 
@@ -570,9 +485,9 @@ def test_organisations_match_by_number_first_then_by_folded_name(
     assert result.exit_code == 0, result.output
     assert "new" not in result.output
     assert (
-        "line 6: organisation_numbers: “Västtrafik AB” has the organisation number 556558-5873 in the register, the file says 556036-0793"
-        in result.output
-    )
+        "line 6: organisation_numbers: “Västtrafik AB” has the organisation number "
+        "556558-5873 in the register, the file says 556036-0793"
+    ) in result.output
     with app.app_context():
         linked = {
             m.subject: [o.id for o in m.organisations] for m in db.session.scalars(select(Meeting))
@@ -589,77 +504,36 @@ def test_organisations_match_by_number_first_then_by_folded_name(
 
 def test_officials_who_share_a_name_are_told_apart_by_title(app, runner, records, tmp_path, world):
     records.official(name="Anna Regionråd", title="nämndsekreterare")
-    header = [
-        "date",
-        "officials",
-        "official_titles",
-        "organisations",
-        "subject",
-        "format",
-        "initiative",
-    ]
-    path = write(
-        tmp_path / "in.csv",
-        [
-            header,
-            [
-                "2024-01-10",
-                "Anna Regionråd",
-                "Nämndsekreterare",
-                "Trafikverket",
-                "Möte ett",
-                "video",
-                "region",
-            ],
-            ["2024-01-11", "Anna Regionråd", "", "Trafikverket", "Möte två", "video", "region"],
-        ],
+    path = csv_file(
+        tmp_path,
+        """\
+date,officials,official_titles,organisations,subject,format,initiative
+2024-01-10,Anna Regionråd,Nämndsekreterare,Trafikverket,Möte ett,video,region
+2024-01-11,Anna Regionråd,,Trafikverket,Möte två,video,region
+""",
     )
 
     result = run(runner, path)
 
     assert result.exit_code == 1
     assert (
-        "line 3: officials: the register has 2 officials called “Anna Regionråd”; give the title of the one who took part"
-        in result.output
-    )
+        "line 3: officials: the register has 2 officials called “Anna Regionråd”; "
+        "give the title of the one who took part"
+    ) in result.output
     assert "line 2" not in result.output
 
 
 def test_issues_match_by_slug_or_folded_title_and_new_ones_are_made(
     app, client, runner, tmp_path, world
 ):
-    path = write(
-        tmp_path / "in.csv",
-        [
-            ["date", "officials", "organisations", "issues", "subject", "format", "initiative"],
-            [
-                "2024-01-10",
-                "Anna Regionråd",
-                "Trafikverket",
-                "dubbelspar-goteborg-boras",
-                "Möte ett",
-                "video",
-                "region",
-            ],
-            [
-                "2024-01-11",
-                "Anna Regionråd",
-                "Trafikverket",
-                "DUBBELSPÅR GÖTEBORG - BORÅS",
-                "Möte två",
-                "video",
-                "region",
-            ],
-            [
-                "2024-01-12",
-                "Anna Regionråd",
-                "Trafikverket",
-                "Vätgas i Västsverige",
-                "Möte tre",
-                "video",
-                "region",
-            ],
-        ],
+    path = csv_file(
+        tmp_path,
+        """\
+date,officials,organisations,issues,subject,format,initiative
+2024-01-10,Anna Regionråd,Trafikverket,dubbelspar-goteborg-boras,Möte ett,video,region
+2024-01-11,Anna Regionråd,Trafikverket,DUBBELSPÅR GÖTEBORG - BORÅS,Möte två,video,region
+2024-01-12,Anna Regionråd,Trafikverket,Vätgas i Västsverige,Möte tre,video,region
+""",
     )
 
     result = run(runner, path)
@@ -683,56 +557,124 @@ def test_imported_records_without_a_publication_date_are_never_late(
     app, client, runner, tmp_path, world
 ):
     held = utc_today() - timedelta(days=400)
-    path = write(
-        tmp_path / "in.csv",
-        [
-            [
-                "date",
-                "officials",
-                "organisations",
-                "subject",
-                "format",
-                "initiative",
-                "published_at",
-            ],
-            [
-                held.isoformat(),
-                "Anna Regionråd",
-                "Trafikverket",
-                "Gammalt möte",
-                "video",
-                "region",
-                "",
-            ],
-            [
-                held.isoformat(),
-                "Anna Regionråd",
-                "Trafikverket",
-                "Sent publicerat",
-                "video",
-                "region",
-                (held + timedelta(days=30)).isoformat(),
-            ],
-        ],
+    published = held + timedelta(days=30)
+    path = csv_file(
+        tmp_path,
+        f"""\
+date,officials,organisations,subject,format,initiative,published_at
+{held},Anna Regionråd,Trafikverket,Gammalt möte,video,region,
+{held},Anna Regionråd,Trafikverket,Sent publicerat,video,region,{published}
+""",
     )
 
     assert run(runner, path).exit_code == 0
 
     rows = {row["subject"]: row for row in export(client)}
-    assert (
-        rows["Gammalt möte"]["published_at"] == "" and rows["Gammalt möte"]["days_to_publish"] == ""
-    )
+    undated, late = rows["Gammalt möte"], rows["Sent publicerat"]
+    assert (undated["published_at"], undated["days_to_publish"]) == ("", "")
     # A publication date the file gives is the record's: late is late.
-    assert rows["Sent publicerat"]["days_to_publish"] == "30"
+    assert late["days_to_publish"] == "30"
     # The record page (in Swedish, the register's language) says "imported", not days.
-    page = client.get(f"/meetings/{rows['Gammalt möte']['id']}").get_data(as_text=True)
+    page = client.get(f"/meetings/{undated['id']}").get_data(as_text=True)
     assert "Importerad " in page and "från ett tidigare register" in page
     assert "för sent" not in page and "efter mötet" not in page
-    late = client.get(f"/meetings/{rows['Sent publicerat']['id']}").get_data(as_text=True)
-    assert "30 dagar efter mötet" in late and "för sent" in late
+    page = client.get(f"/meetings/{late['id']}").get_data(as_text=True)
+    assert "30 dagar efter mötet" in page and "för sent" in page
     with app.app_context():
-        assert [row.number for row in compliance.late_publications()] == [
-            int(rows["Sent publicerat"]["id"])
-        ]
-        timeliness = statistics.timeliness(MeetingFilters())
-        assert timeliness.overall.published == 1
+        assert [row.number for row in compliance.late_publications()] == [int(late["id"])]
+        assert statistics.timeliness(MeetingFilters()).overall.published == 1
+
+
+# -- reading files as they come -------------------------------------------------------------
+
+
+def test_excel_s_bom_and_semicolons_are_read_like_the_export(app, client, runner, tmp_path, world):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        "\ufeffid;date;officials;organisations;subject;format;initiative\r\n"
+        '7;2024-03-01;Anna Regionråd;Trafikverket;"Möte i Borås; igen";video;region\r\n'.encode()
+    )
+
+    result = run(runner, path)
+
+    assert result.exit_code == 0, result.output
+    assert [row["subject"] for row in export(client)] == ["Möte i Borås; igen"]
+
+
+def test_a_tab_separated_file_is_read_without_saying_so(app, client, runner, tmp_path, world):
+    path = tmp_path / "tabs.tsv"
+    path.write_text(
+        "Datum\tVem\tMed\tOm\n1/3/2024\tAnna Regionråd\tTrafikverket\tBanarbeten, tidplan\n",
+        "utf-8",
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        '[source]\ndate_formats = ["%d/%m/%Y"]\n'
+        '[columns]\ndate = "Datum"\nofficials = "Vem"\norganisations = "Med"\nsubject = "Om"\n'
+        '[defaults]\nformat = "in_person"\ninitiative = "counterpart"\n',
+        "utf-8",
+    )
+
+    result = run(runner, path, "--map", mapping)
+
+    assert result.exit_code == 0, result.output
+    [row] = export(client)
+    assert (row["date"], row["subject"], row["initiative"]) == (
+        "2024-03-01",
+        "Banarbeten, tidplan",
+        "counterpart",
+    )
+
+
+def test_withdrawn_rows_come_only_with_the_registers_own_csv(app, runner, tmp_path, world):
+    path = tmp_path / "sheet.csv"
+    path.write_text("Datum,Status\n2024-03-01,withdrawn\n", "utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        '[columns]\ndate = "Datum"\nstatus = "Status"\n',
+        "utf-8",
+    )
+
+    result = run(runner, path, "--map", mapping)
+
+    assert result.exit_code == 1
+    assert "line 2: status (column “Status”): a withdrawn record comes in only with the " in (
+        result.output
+    )
+
+
+def test_a_csv_with_columns_of_its_own_needs_a_mapping(app, runner, tmp_path):
+    path = csv_file(tmp_path, "date,Mötesdeltagare\n2024-01-01,Anna\n")
+    result = run(runner, path)
+    assert result.exit_code == 1
+    assert "the file has columns the register's CSV does not: Mötesdeltagare" in result.output
+    assert "give a mapping file with --map" in result.output
+
+
+def test_the_importer_writes_every_column_of_a_meeting():
+    # A column added to the model must be given a value by the importer too.
+    from register.importer import MEETING_COLUMNS
+
+    assert sorted(MEETING_COLUMNS) == sorted(c.name for c in Meeting.__table__.c if c.name != "id")
+
+
+def test_progress_is_reported_for_each_step(app, tmp_path, world):
+    from register import importer
+
+    path = csv_file(
+        tmp_path,
+        """\
+date,officials,organisations,subject,format,initiative
+2024-02-01,Anna Regionråd,Trafikverket,Ett möte,video,region
+""",
+    )
+    steps = []
+
+    def progress(items, length, label):
+        steps.append((label, length))
+        return items
+
+    with app.app_context():
+        result = importer.import_meetings(path.read_bytes(), progress=progress)
+    assert result.written
+    assert steps == [("Checking", 1), ("Writing", 1), ("Indexing", 1)]

@@ -7,6 +7,8 @@ import io
 import json
 import re
 import sqlite3
+import threading
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from frictionless import Package
+from sqlalchemy import func, select
 
 from register import create_app, opendata
 from register import organisations as organisation_writes
@@ -21,7 +24,8 @@ from register import records as writes
 from register.export import COLUMN_NAMES
 from register.extensions import db
 from register.freshness import last_change
-from register.models import Meeting, Organisation, User
+from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
+from register.profiles import listed_organisations
 from register.records import MeetingInput
 
 DRAFT_SUBJECT = "Hemligt utkast om tunnelbygget"
@@ -30,7 +34,13 @@ WITHDRAWN_SUBJECT = "Återkallat möte om depån"
 WITHHELD_SUBJECT = "Sekretessbelagt möte om upphandlingen"
 REGISTRAR_EMAIL = "registrator@example.org"
 HOSTILE_NAME = '=HYPERLINK("http://example.com","Klicka") AB'
-SECRETS = (DRAFT_SUBJECT, PRIVATE_ORGANISATION, WITHDRAWN_SUBJECT, WITHHELD_SUBJECT, REGISTRAR_EMAIL)
+SECRETS = (
+    DRAFT_SUBJECT,
+    PRIVATE_ORGANISATION,
+    WITHDRAWN_SUBJECT,
+    WITHHELD_SUBJECT,
+    REGISTRAR_EMAIL,
+)
 
 RESOURCES = list(opendata.RESOURCES)
 BULK_ONLY = [name for name in RESOURCES if name != "meetings"]
@@ -225,20 +235,18 @@ def test_the_data_package_names_licence_and_last_change(app, client, register):
     ]
     with app.app_context():
         changed = last_change()
-    assert package["lastModified"] == changed.isoformat(timespec="seconds").replace(
-        "+00:00", "Z"
-    )
+    assert package["lastModified"] == changed.isoformat(timespec="seconds").replace("+00:00", "Z")
     page = client.get("/data").get_data(as_text=True)
     assert f'<time datetime="{changed.isoformat()}">' in page
     assert "Creative Commons Zero v1.0 Universal" in page
 
 
-def test_the_licence_can_be_cc_by(migrated_database_url):
+def test_the_licence_can_be_cc_by(app):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": migrated_database_url,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "DATA_LICENCE": "CC-BY-4.0",
         }
     )
@@ -274,9 +282,7 @@ def test_no_bulk_file_holds_anything_not_public(client, register):
             assert "user" not in text.split("\n", 1)[0]  # no column names who did it
 
 
-def test_revisions_keep_the_public_history_and_no_content_of_a_taken_down_record(
-    client, register
-):
+def test_revisions_keep_the_public_history_and_no_content_of_a_taken_down_record(client, register):
     numbers = register["numbers"]
     revisions = client.get("/data/revisions.json").get_json()["revisions"]
     by_meeting = {}
@@ -385,11 +391,7 @@ def download_sqlite(client, folder: Path) -> Path:
 
 
 def public_counts(app) -> dict[str, int]:
-    from sqlalchemy import func, select
-
-    from register.models import Issue, Official, Revision, Unit
-    from register.profiles import listed_organisations
-
+    """What the register shows the public, counted in the database."""
     public = Meeting.status.in_(Meeting.PUBLIC_STATUSES)
     with app.app_context():
         count = db.session.scalar
@@ -401,7 +403,9 @@ def public_counts(app) -> dict[str, int]:
             "issues": count(select(func.count()).select_from(Issue)),
             "officials": count(select(func.count()).select_from(Official)),
             "units": count(select(func.count()).select_from(Unit)),
-            "revisions": count(select(func.count()).select_from(Revision).join(Meeting).where(public)),
+            "revisions": count(
+                select(func.count()).select_from(Revision).join(Meeting).where(public)
+            ),
         }
 
 
@@ -455,7 +459,7 @@ def test_the_sqlite_file_is_built_once_per_change(app, client, register, tmp_pat
     assert download_sqlite(client, tmp_path).read_bytes() == first
     assert len(builds) == 1
     with app.app_context():
-        author = db.session.scalar(db.select(User).filter_by(email=REGISTRAR_EMAIL))
+        author = db.session.scalar(select(User).filter_by(email=REGISTRAR_EMAIL))
         writes.create(
             MeetingInput(
                 held_on=date(2025, 4, 1),
@@ -474,3 +478,38 @@ def test_the_sqlite_file_is_built_once_per_change(app, client, register, tmp_pat
     # One finished file is kept, none half-written is left behind.
     kept = sorted(item.name for item in (Path(app.instance_path) / "opendata").iterdir())
     assert len(kept) == 2 and kept[0] == "build.lock" and kept[1].startswith("register-")
+
+
+def test_concurrent_downloads_wait_for_one_build_and_get_a_whole_file(
+    app, register, tmp_path, monkeypatch
+):
+    builds = []
+    write = opendata.write_sqlite
+
+    def slow_write(*args):
+        builds.append(1)
+        time.sleep(0.5)  # the other request arrives while this one builds
+        write(*args)
+
+    monkeypatch.setattr(opendata, "write_sqlite", slow_write)
+    bodies = []
+
+    def download():
+        response = app.test_client().get("/data/register.sqlite")
+        bodies.append((response.status_code, response.get_data()))
+
+    threads = [threading.Thread(target=download) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    (status, first), (_, second) = bodies
+    assert status == 200 and first == second
+    path = tmp_path / "whole.sqlite"
+    path.write_bytes(first)
+    database = sqlite3.connect(path)
+    try:
+        assert database.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        database.close()

@@ -61,6 +61,14 @@ def everywhere(client, q: str, **filters) -> set[int]:
     return listed
 
 
+@pytest.fixture(params=["few", "many"])
+def plan(request, monkeypatch):
+    """Both ways a search is planned: as for a rare word, and as for a common one."""
+    if request.param == "many":
+        monkeypatch.setattr(fulltext, "MANY", 1)
+    return request.param
+
+
 @pytest.fixture
 def register(records, world):
     """Published records about the railway and others, and a registrar."""
@@ -113,7 +121,7 @@ def register(records, world):
         "TRAFIKVERKET",
     ],
 )
-def test_railway_is_found_however_it_is_typed(client, register, q):
+def test_railway_is_found_however_it_is_typed(client, register, q, plan):
     assert everywhere(client, q) == {register["numbers"]["railway"]}
 
 
@@ -127,7 +135,7 @@ def test_railway_is_found_however_it_is_typed(client, register, q):
         "göteborgborås",
     ],
 )
-def test_railway_is_not_found_by_what_it_does_not_say(client, register, q):
+def test_railway_is_not_found_by_what_it_does_not_say(client, register, q, plan):
     assert everywhere(client, q) == set()
 
 
@@ -139,7 +147,7 @@ def test_an_abbreviation_is_a_word_not_part_of_others(client, register):
     assert everywhere(client, "skred") == {numbers["landslide"]}
 
 
-def test_a_prefix_finds_the_words_it_begins(client, register):
+def test_a_prefix_finds_the_words_it_begins(client, register, plan):
     numbers = register["numbers"]
     assert everywhere(client, "skr*") == {numbers["skr"], numbers["landslide"]}
     assert everywhere(client, "bor*") == {numbers["railway"]}
@@ -278,7 +286,7 @@ def test_too_long_a_query_is_a_clear_400(client, register):
 # -- only what is public ---------------------------------------------------------------
 
 
-def test_a_drafts_words_find_nothing_until_it_is_published(app, client, register, world):
+def test_a_drafts_words_find_nothing_until_it_is_published(app, client, register, world, plan):
     with app.app_context():
         author = db.session.get(User, world["user"])
         data = MeetingInput(
@@ -478,7 +486,7 @@ def test_renamed_officials_and_retitled_issues_are_found_by_their_new_names(
 # -- filters together --------------------------------------------------------------------
 
 
-def test_search_with_other_filters_gives_the_same_set_everywhere(client, records, world):
+def test_search_with_other_filters_gives_the_same_set_everywhere(client, records, world, plan):
     other = records.organisation(name="Jernhusen", kind="company")
     expected = set()
     for day, organisation in (
@@ -508,7 +516,7 @@ def test_search_with_other_filters_gives_the_same_set_everywhere(client, records
     assert everywhere(client, "jernhusen", organisation=str(world["organisation"])) == set()
 
 
-def test_pages_of_a_search_walk_every_match_once(app, client, records, world):
+def test_pages_of_a_search_walk_every_match_once(app, client, records, world, plan):
     app.config["PAGE_SIZE"] = 3
     numbers = {
         records.number(
@@ -602,3 +610,19 @@ def test_both_databases_see_the_same_words():
         ("and",),
         ("x",),
     ]
+
+
+@pytest.mark.parametrize(
+    "q", ["borås", "skr*", "trafikverket göteborg", '"göteborg borås"', "anna", "qqq", "***"]
+)
+def test_the_index_counts_what_the_list_shows(app, client, register, q):
+    listed = everywhere(client, q)
+    with app.app_context():
+        assert fulltext.count(q) == len(listed)
+
+
+def test_the_index_count_can_stop_early(app, register):
+    with app.app_context():
+        assert fulltext.count("skr*") == 2
+        assert fulltext.count("skr*", at_most=1) == 1
+        assert fulltext.count("skr*", at_most=10) == 2

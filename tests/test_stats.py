@@ -301,3 +301,19 @@ def test_search_filter_agrees_with_the_register_list(client, register):
     assert listed_count == 2  # m1 and m2 name Trafikverket
     rows = csv_rows(client, "months", q="trafikverket")
     assert sum(counts(rows, "month").values()) == listed_count
+
+
+def test_a_record_counts_once_per_unit_however_many_of_its_officials(client, records, register):
+    colleague = records.official(name="Astrid Åberg", unit_id=register["board"])
+    other_without_unit = records.official(name="Dan Dahl", title="sekreterare")
+    records.meeting(
+        held_on=date(2025, 3, 26),
+        published_at=at("2025-03-28"),
+        official_ids=[register["a"], colleague, register["c"], other_without_unit],
+        organisation_ids=[register["volvo"]],
+    )
+    overall, *units = csv_rows(client, "timeliness")
+    rows = {row["unit_id"]: row for row in units}
+    assert overall["published"] == "5"
+    assert rows[str(register["board"])]["published"] == "3"  # m1, m2 and this one, once
+    assert rows[""]["published"] == "2"  # m4 and this one, once for its two of no unit

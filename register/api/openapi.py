@@ -226,11 +226,12 @@ def _headers(paged: bool) -> dict:
 
 
 def _operation(
+    operation_id: str,
     summary: str,
     params: list[str],
-    schema: str,
+    schema: dict,
     *,
-    item: bool,
+    item: bool = False,
     paged: bool = False,
     moved: bool = False,
 ) -> dict:
@@ -238,19 +239,19 @@ def _operation(
         "200": {
             "description": "OK",
             "headers": _headers(paged),
-            "content": {"application/json": {"schema": _ref("schemas", schema)}},
-        },
-        "304": _ref("responses", "NotModified"),
-        "400": _ref("responses", "BadRequest"),
+            "content": {"application/json": {"schema": schema}},
+        }
     }
-    if item:
-        responses["404"] = _ref("responses", "NotFound")
     if moved:
         responses["301"] = _ref("responses", "Moved")
+    responses["304"] = _ref("responses", "NotModified")
+    responses["400"] = _ref("responses", "BadRequest")
+    if item:
+        responses["404"] = _ref("responses", "NotFound")
     return {
         "get": {
+            "operationId": operation_id,
             "summary": summary,
-            "operationId": summary,
             "parameters": [_ref("parameters", name) for name in params]
             + [_ref("parameters", "If-None-Match"), _ref("parameters", "If-Modified-Since")],
             "responses": responses,
@@ -259,42 +260,58 @@ def _operation(
 
 
 def paths() -> dict:
+    def schema(name: str) -> dict:
+        return _ref("schemas", name)
+
     return {
         "/meetings": _operation(
             "listMeetings",
+            "Published records matching the filters of /meetings, newest first, a page at "
+            "a time; withdrawn and withheld stubs too while no filter looks at content.",
             list(MEETING_PARAMETERS),
-            "MeetingPage",
-            item=False,
+            schema("MeetingPage"),
             paged=True,
             moved=True,
         ),
-        "/meetings/{number}": _operation("getMeeting", ["number"], "Meeting", item=True),
-        "/issues": _operation("listIssues", [], "IssueList", item=False),
-        "/issues/{slug}": _operation("getIssue", ["slug"], "Issue", item=True),
+        "/meetings/{number}": _operation(
+            "getMeeting",
+            "One record by its public number (a stub if withdrawn or withheld).",
+            ["number"],
+            schema("Meeting"),
+            item=True,
+        ),
+        "/issues": _operation("listIssues", "The issue agenda, by title.", [], schema("IssueList")),
+        "/issues/{slug}": _operation(
+            "getIssue", "One issue, by its slug.", ["slug"], schema("Issue"), item=True
+        ),
         "/organisations": _operation(
-            "listOrganisations", list(PAGE_PARAMETERS), "OrganisationPage", item=False, paged=True
+            "listOrganisations",
+            "Public organisations (merged duplicates left out), by id, a page at a time.",
+            list(PAGE_PARAMETERS),
+            schema("OrganisationPage"),
+            paged=True,
         ),
         "/organisations/{id}": _operation(
-            "getOrganisation", ["id"], "Organisation", item=True, moved=True
+            "getOrganisation",
+            "One organisation; a merged duplicate answers 301 to the one kept.",
+            ["id"],
+            schema("Organisation"),
+            item=True,
+            moved=True,
         ),
-        "/officials": _operation("listOfficials", [], "OfficialList", item=False),
-        "/officials/{id}": _operation("getOfficial", ["id"], "Official", item=True),
-        "/units": _operation("listUnits", [], "UnitList", item=False),
-        "/units/{id}": _operation("getUnit", ["id"], "Unit", item=True),
-        "/openapi.json": {
-            "get": {
-                "summary": "This document.",
-                "operationId": "getOpenAPI",
-                "responses": {
-                    "200": {
-                        "description": "OpenAPI 3.1",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    },
-                    "304": _ref("responses", "NotModified"),
-                    "400": _ref("responses", "BadRequest"),
-                },
-            }
-        },
+        "/officials": _operation(
+            "listOfficials", "The region's officials, by name.", [], schema("OfficialList")
+        ),
+        "/officials/{id}": _operation(
+            "getOfficial", "One official.", ["id"], schema("Official"), item=True
+        ),
+        "/units": _operation(
+            "listUnits", "The parts of the public body, by name.", [], schema("UnitList")
+        ),
+        "/units/{id}": _operation("getUnit", "One unit.", ["id"], schema("Unit"), item=True),
+        "/openapi.json": _operation(
+            "getOpenAPI", "This document (OpenAPI 3.1).", [], {"type": "object"}
+        ),
     }
 
 

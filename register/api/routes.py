@@ -105,7 +105,7 @@ def meetings():
         # records) for those alone, not for every row the sort looks at.
         numbers = db.session.scalars(query.with_only_columns(Meeting.number).limit(limit + 1))
         place = {number: index for index, number in enumerate(numbers)}
-        select_page = export.export_select(select(Meeting).where(Meeting.number.in_(place)))
+        select_page = export.export_select(select(Meeting).where(Meeting.number.in_(list(place))))
         rows = sorted(
             export.export_rows(db.session.execute(select_page)), key=lambda row: place[row.number]
         )
