@@ -133,7 +133,8 @@ def main() -> None:
     url = args.database_url
     if url is None:
         database = folder / f"register-bench-import-{args.rows}.db"
-        database.unlink(missing_ok=True)
+        for leftover in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
         url = f"sqlite:///{database}"
         app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
         with app.app_context():

@@ -557,6 +557,7 @@ class Result:
     new_organisations: list[str] = field(default_factory=list)
     new_issues: list[str] = field(default_factory=list)
     undated: int = 0
+    renumbered: bool = False  # the file's ids (the register's CSV) are not the numbers given
     header: list[str] = field(default_factory=list)
     delimiter: str = ","
     # The new units, officials, organisations and issues the valid rows name, by kind.
@@ -1239,6 +1240,10 @@ def _write(rows: list[Row], result: Result, source: str, progress: Progress) -> 
     last = records.take_number(count=len(rows))
     first = last - len(rows) + 1
     result.numbers = (first, last)
+    # Rows with the file's ids were sorted by them: do the numbers given differ?
+    result.renumbered = any(
+        row.order[0] == 0 and row.order[1] != number for number, row in enumerate(rows, start=first)
+    )
     published: list[int] = []
     chunks = [rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)]
     number = first
@@ -1518,6 +1523,10 @@ def summary(result: Result, *, dry_run: bool = False, listed: int = 20) -> list[
     if result.numbers:
         text += f" as records {result.numbers[0]}–{result.numbers[1]}"
     lines = [text + "."]
+    if result.renumbered:
+        lines.append(
+            "The file's ids are not kept: the register numbers its records itself, without gaps."
+        )
     if result.undated:
         lines.append(
             f"{result.undated} had no publication date: they are marked as imported, with no "

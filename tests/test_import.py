@@ -181,6 +181,7 @@ def test_an_export_imported_into_an_empty_register_is_the_same_register(
 
     assert result.exit_code == 0, result.output
     assert "Imported 5 of 5 rows as records 1–5." in result.output
+    assert "ids are not kept" not in result.output
     after = export(client)
     for row in (*before, *after):
         for name in SOURCE_IDS:
@@ -233,6 +234,7 @@ def test_records_are_numbered_after_those_the_register_has(app, client, runner, 
 
     assert result.exit_code == 0, result.output
     assert "as records 6–10" in result.output
+    assert "The file's ids are not kept" in result.output
     # Everything was matched: no second Trafikverket, Anna or issue.
     assert "new" not in result.output
     with app.app_context():

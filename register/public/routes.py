@@ -260,19 +260,18 @@ def export_query(kind: str):
         if kind == "json":
             abort(make_response(jsonify(error=message, fields=filters.errors), 400))
         abort(Response(message + "\n", status=400, mimetype="text/plain"))
-    query = export.export_select(published_meetings(filters, stubs=True))
-    return query.execution_options(yield_per=EXPORT_BATCH)
+    return published_meetings(filters, stubs=True)
 
 
 def streamed(query, serialise):
-    """Rows serialised while the response is sent.
+    """The meetings serialised while the response is sent.
 
     The query runs inside the generator: the view's own database session is closed
     once the view returns, before the first row is written.
     """
 
     def generate():
-        yield from serialise(export.export_rows(db.session.execute(query)))
+        yield from serialise(query)
 
     return stream_with_context(generate())
 
@@ -331,7 +330,8 @@ def meetings_xlsx():
 
     def build():
         workbook = tempfile.TemporaryFile()
-        spreadsheet.write_workbook(export.export_rows(db.session.execute(query)), workbook)
+        rows = export.export_select(query).execution_options(yield_per=EXPORT_BATCH)
+        spreadsheet.write_workbook(export.export_rows(db.session.execute(rows)), workbook)
         workbook.seek(0)
         return send_file(
             workbook,
