@@ -45,6 +45,11 @@ class Config:
     # Further host names to accept (comma-separated), e.g. behind a second domain.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
     PAGE_SIZE = 50
+    # A longer list says "more than …" rather than count every match on each request.
+    LIST_COUNT_LIMIT = 10_000
+    # Lists up to this long have the filter form's counts worked out on each request;
+    # longer ones once per change of the register.
+    FACET_LIVE_LIMIT = 10_000
     # The licence of the open data (SPDX id): CC0-1.0, CC-BY-4.0 or CC-BY-SA-4.0.
     DATA_LICENCE = os.environ.get("DATA_LICENCE", "CC0-1.0").strip()
     # Where visitors report accessibility problems or ask for content in another form

@@ -13,8 +13,11 @@ current, before running any query for the body.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import TypeVar
 
 from flask import Response, current_app, request
 from werkzeug.http import is_resource_modified
@@ -41,6 +44,10 @@ PRIVATE_ACTIONS = (
 # Part of every entity tag: change it when the shape of the responses changes, so that
 # clients holding a copy in the old shape fetch the new one.
 RESPONSE_FORMAT = "1"
+# Figures kept per process by `memoised`: a few hundred sets of counts, some kilobytes each.
+MEMO_ENTRIES = 256
+
+T = TypeVar("T")
 
 
 def last_change() -> datetime | None:
@@ -106,3 +113,35 @@ def conditional(build: Callable[[], Response], *, by_language: bool = False) -> 
         if by_language:
             response.vary.add("Accept-Language")
     return response
+
+
+def memoised(key: Hashable, compute: Callable[[], T]) -> T:
+    """The value compute() returns, worked out once per public change in this process.
+
+    For figures that take long to count over a large register (the statistics, the
+    filter form's counts) and cannot differ until the register changes: each is kept
+    with the moment of the last change it was counted at, and counted again once there
+    is a newer one. Keep only values that do not depend on the request's language.
+    """
+    memo = current_app.extensions.setdefault("memo", _Memo())
+    changed = last_change()
+    with memo.lock:
+        kept = memo.values.get(key)
+        if kept is not None and kept[0] == changed:
+            memo.values.move_to_end(key)
+            return kept[1]
+    value = compute()
+    with memo.lock:
+        memo.values[key] = (changed, value)
+        memo.values.move_to_end(key)
+        while len(memo.values) > MEMO_ENTRIES:
+            memo.values.popitem(last=False)
+    return value
+
+
+class _Memo:
+    """One app's memoised values: key → (the last change they were counted at, value)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: OrderedDict[Hashable, tuple[datetime | None, object]] = OrderedDict()

@@ -8,15 +8,17 @@ import binascii
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import NamedTuple
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, String, and_, extract, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import GenericFunction
 
-from . import fulltext, vocabulary
+from . import freshness, fulltext, vocabulary
 from .extensions import db
 from .models import (
     Issue,
@@ -109,6 +111,15 @@ class MeetingFilters:
             + len(self.issues)
             + len(self.kinds)
             + len(self.formats)
+        )
+
+    @property
+    def key(self) -> tuple:
+        """The filters as a hashable value, the same for the same list whatever the order
+        of the arguments (the sort order is not part of it)."""
+        return tuple(
+            (name, tuple(value) if isinstance(value, list) else value)
+            for name, value in sorted(self.as_args(sort=None).items())
         )
 
     @property
@@ -313,40 +324,79 @@ class Facets:
     formats: dict[str, int]
 
 
-def facet_counts(filters: MeetingFilters) -> Facets:
-    """How many of the listed meetings each filter value would keep."""
+def count_meetings(filters: MeetingFilters, query: Select) -> int:
+    """How many meetings the list of these filters holds, counting no further than one
+    past the LIST_COUNT_LIMIT setting (counting every match of a common word in a million
+    meetings takes a second). A search alone is counted in its index alone."""
+    limit = current_app.config["LIST_COUNT_LIMIT"]
+    if filters.q and replace(filters, q="", sort="held") == MeetingFilters():
+        return fulltext.count(filters.q, limit + 1)
+    return count_listed(query, limit)
 
-    def meeting_ids(**without):
-        return published_meetings(replace(filters, **without)).with_only_columns(Meeting.id)
 
-    def grouped(key, link_table, joined, ids) -> dict:
-        query = (
-            select(key, func.count(func.distinct(link_table.c.meeting_id)))
-            .select_from(link_table)
-            .join(joined)
-            .where(link_table.c.meeting_id.in_(ids.order_by(None)))
-            .group_by(key)
-        )
-        return {value: count for value, count in db.session.execute(query) if value is not None}
+def count_listed(query: Select, at_most: int) -> int:
+    """How many rows the query lists, counting no further than one past `at_most` (a list
+    can then say "more than …" without a pass over every match)."""
+    return db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).limit(at_most + 1).subquery())
+    )
 
-    year = extract("year", Meeting.held_on)
-    years_ids = meeting_ids(date_from=None, date_to=None).order_by(None).subquery()
-    years = db.session.execute(
-        select(year, func.count())
-        .select_from(Meeting)
-        .where(Meeting.id.in_(select(years_ids.c.id)))
-        .group_by(year)
-    )
-    formats_ids = meeting_ids(formats=()).order_by(None).subquery()
-    formats = db.session.execute(
-        select(Meeting.format, func.count())
-        .where(Meeting.id.in_(select(formats_ids.c.id)))
-        .group_by(Meeting.format)
-    )
-    return Facets(
-        issues=grouped(Issue.slug, meeting_issue, Issue, meeting_ids(issues=())),
-        kinds=grouped(Organisation.kind, meeting_organisation, Organisation, meeting_ids(kinds=())),
-        units=grouped(Official.unit_id, meeting_official, Official, meeting_ids(unit=None)),
-        years={int(value): count for value, count in years},
-        formats=dict(formats.all()),
-    )
+
+def facet_counts(filters: MeetingFilters, listed: int) -> Facets:
+    """How many of the listed meetings each filter value would keep.
+
+    `listed` is the list's length as count_meetings gives it. Counting how a list divides
+    takes a pass over every meeting in it: a list of up to the FACET_LIVE_LIMIT setting is
+    counted on each request, a longer one once per change of the register.
+    """
+    limit = current_app.config["FACET_LIVE_LIMIT"]
+
+    def meeting_ids(base: MeetingFilters):
+        return published_meetings(base).with_only_columns(Meeting.id).order_by(None)
+
+    def grouped(key, link_table, joined):
+        def count(base: MeetingFilters) -> dict:
+            query = (
+                select(key, func.count(func.distinct(link_table.c.meeting_id)))
+                .select_from(link_table)
+                .join(joined)
+                .where(link_table.c.meeting_id.in_(meeting_ids(base)))
+                .group_by(key)
+            )
+            return {value: n for value, n in db.session.execute(query) if value is not None}
+
+        return count
+
+    def by_column(column, label=lambda value: value):
+        def count(base: MeetingFilters) -> dict:
+            ids = meeting_ids(base).subquery()
+            query = (
+                select(column, func.count())
+                .select_from(Meeting)
+                .where(Meeting.id.in_(select(ids.c.id)))
+                .group_by(column)
+            )
+            return {label(value): n for value, n in db.session.execute(query)}
+
+        return count
+
+    # Each dimension: the filters it is counted under (all but its own), and how.
+    dimensions = {
+        "issues": ({"issues": ()}, grouped(Issue.slug, meeting_issue, Issue)),
+        "kinds": ({"kinds": ()}, grouped(Organisation.kind, meeting_organisation, Organisation)),
+        "units": ({"unit": None}, grouped(Official.unit_id, meeting_official, Official)),
+        "years": (
+            {"date_from": None, "date_to": None},
+            by_column(extract("year", Meeting.held_on), int),
+        ),
+        "formats": ({"formats": ()}, by_column(Meeting.format)),
+    }
+    counts = {}
+    for name, (without, count) in dimensions.items():
+        base = replace(filters, **without)
+        size = listed if base == filters else count_listed(meeting_ids(base), limit)
+        if size <= limit:
+            counts[name] = count(base)
+        else:
+            counts[name] = freshness.memoised(("facets", name, base.key), partial(count, base))
+    return Facets(**counts)

@@ -231,3 +231,30 @@ def test_active_filters_are_shown_and_each_can_be_removed(client, register):
         "kind": ["ngo"],
         "format": ["video"],
     }
+
+
+def test_a_long_list_says_more_than_rather_than_count_every_match(app, client, register):
+    app.config["LIST_COUNT_LIMIT"] = 3
+    assert "More than 3 meetings" in client.get("/meetings?q=möte").get_data(as_text=True)
+    assert "2 meetings" in client.get("/meetings?kind=company").get_data(as_text=True)
+    app.config["PAGE_SIZE"] = 2
+    first = client.get("/meetings").get_data(as_text=True)
+    assert "1–2 of more than 3 meetings" in first
+    # Every meeting is still listed, page after page.
+    assert len(listed(client, "")) == 5
+
+
+def test_the_counts_of_a_long_list_follow_the_register_as_it_changes(
+    app, client, records, register
+):
+    def kind_counts() -> dict[str, str]:
+        html = client.get("/meetings?format=in_person").get_data(as_text=True)
+        return dict(re.findall(r'name="kind" value="([^"]+)"[^>]*>.*?\((\d+)\)', html, re.S))
+
+    counted_each_time = kind_counts()
+    assert counted_each_time["company"] == "1"
+    # Lists longer than this have their counts kept until the register changes.
+    app.config["FACET_LIVE_LIMIT"] = 1
+    assert kind_counts() == counted_each_time
+    records.meeting(subject="Möte om elbilar", organisation_ids=[register["company"]])
+    assert kind_counts() == counted_each_time | {"company": "2"}

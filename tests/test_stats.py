@@ -1,6 +1,7 @@
 """The statistics page (/stats) and its CSV files, on a small register with known answers."""
 
 import csv
+import re
 import io
 from datetime import UTC, date, datetime
 
@@ -317,3 +318,17 @@ def test_a_record_counts_once_per_unit_however_many_of_its_officials(client, rec
     assert overall["published"] == "5"
     assert rows[str(register["board"])]["published"] == "3"  # m1, m2 and this one, once
     assert rows[""]["published"] == "2"  # m4 and this one, once for its two of no unit
+
+
+def test_figures_follow_the_register_as_it_changes(client, records, register):
+    def published(path: str) -> str:
+        html = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        return re.search(r"Published meetings</dt><dd>([\d\s,]+)</dd>", html).group(1)
+
+    before = {path: published(path) for path in ("/stats", "/")}
+    assert published("/stats") == before["/stats"]  # the kept figures
+    records.meeting(subject="Ytterligare ett möte")
+    after = {path: published(path) for path in ("/stats", "/")}
+    assert {path: int(n) for path, n in after.items()} == {
+        path: int(n) + 1 for path, n in before.items()
+    }

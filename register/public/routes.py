@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from .. import export, fulltext, lookup, organisations, spreadsheet, vocabulary
 from ..extensions import db
-from ..freshness import conditional
+from ..freshness import conditional, memoised
 from ..models import (
     Issue,
     Meeting,
@@ -34,6 +34,8 @@ from ..redirects import safe_next
 from ..search import (
     MeetingFilters,
     after_cursor,
+    count_listed,
+    count_meetings,
     decode_cursor,
     encode_cursor,
     facet_counts,
@@ -50,21 +52,30 @@ EXPORT_BATCH = 500
 def index():
     """Start page: latest meetings, active issues and key figures."""
     latest = db.session.scalars(with_links(published_meetings(MeetingFilters()).limit(8))).all()
-    issue_counts = (
-        select(meeting_issue.c.issue_id, func.count().label("meetings"))
-        .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
-        .where(Meeting.status == "published")
-        .group_by(meeting_issue.c.issue_id)
-        .subquery()
-    )
-    active_issues = db.session.execute(
-        select(Issue, func.coalesce(issue_counts.c.meetings, 0))
-        .outerjoin(issue_counts, issue_counts.c.issue_id == Issue.id)
-        .where(Issue.status == "active")
-        .order_by(Issue.title)
-    ).all()
+    meetings_per_issue = memoised(("meetings per issue",), published_meetings_per_issue)
+    active_issues = [
+        (issue, meetings_per_issue.get(issue.id, 0))
+        for issue in db.session.scalars(
+            select(Issue).where(Issue.status == "active").order_by(Issue.title)
+        )
+    ]
     return render_template(
-        "public/index.html", latest=latest, active_issues=active_issues, figures=key_figures()
+        "public/index.html",
+        latest=latest,
+        active_issues=active_issues,
+        figures=memoised(("key figures",), key_figures),
+    )
+
+
+def published_meetings_per_issue() -> dict[int, int]:
+    """Issue id → its published meetings."""
+    return dict(
+        db.session.execute(
+            select(meeting_issue.c.issue_id, func.count())
+            .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
+            .where(Meeting.status == "published")
+            .group_by(meeting_issue.c.issue_id)
+        ).all()
     )
 
 
@@ -113,7 +124,7 @@ def meetings():
     offset = position.offset if position else 0
     if not filters.errors and not any((choices or {}).values()):
         query = published_meetings(filters)
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        total = count_meetings(filters, query)
         if position:
             query = after_cursor(query, position, filters.sort)
         page_size = current_app.config["PAGE_SIZE"]
@@ -121,12 +132,13 @@ def meetings():
         if len(page) > page_size:
             page = page[:page_size]
             next_cursor = encode_cursor(page[-1], offset + len(page))
-        facets = facet_counts(filters)
+        facets = facet_counts(filters, total)
     html = render_template(
         "public/meetings.html",
         filters=filters,
         page=page,
         total=total,
+        counted_to=current_app.config["LIST_COUNT_LIMIT"],
         next_cursor=next_cursor,
         is_first_page=position is None,
         offset=offset,
@@ -315,8 +327,11 @@ def meetings_xlsx():
     filters = parse_filters(request.args)
     if not filters.errors:
         query = published_meetings(filters, stubs=True)
-        rows = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        if rows > spreadsheet.MAX_ROWS:
+        if count_listed(query, spreadsheet.MAX_ROWS) > spreadsheet.MAX_ROWS:
+            # Refused: only now is every row counted, for the message.
+            rows = db.session.scalar(
+                select(func.count()).select_from(query.order_by(None).subquery())
+            )
             csv_url = url_for("public.meetings_csv", **filters.as_args())
             message = _(
                 "This list has %(rows)s meetings, more than the %(limit)s rows Excel can show. "

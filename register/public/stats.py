@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Response, abort, render_template, request
 from flask_babel import format_number, format_percent
@@ -20,6 +21,8 @@ from .. import statistics
 from ..charts import bar_chart, month_chart, month_label
 from ..export import safe_cell
 from ..extensions import db
+from ..freshness import memoised
+from ..language import served_language
 from ..models import Issue, Unit
 from ..search import MeetingFilters, parse_filters
 from . import bp
@@ -121,7 +124,14 @@ CHARTS = {
 def stats():
     """Figures and charts over the published meetings matching the register's filters."""
     filters = parse_filters(request.args)
-    figures = None if filters.errors else statistics.figures(filters)
+    figures = None
+    if not filters.errors:
+        # Counted over every matching meeting: once per change of the register. The
+        # labels are in the visitor's language.
+        figures = memoised(
+            ("statistics", filters.key, served_language()),
+            partial(statistics.figures, filters),
+        )
     html = render_template(
         "public/stats.html",
         filters=filters,
