@@ -573,3 +573,31 @@ def test_hostile_names_are_escaped_everywhere(app, client, records, world):
         html = page(client, path)
         assert "<script>alert" not in html, path
         assert "&lt;script&gt;" in html, path
+
+
+def test_pages_follow_the_register_as_it_changes(client, records, register):
+    """Their figures are kept between requests only until the next public change."""
+    pages = (
+        "/issues/dubbelspar-goteborg-boras",
+        f"/organisations/{register['trafikverket']}",
+        f"/officials/{register['cecilia']}",
+    )
+
+    def timeline_totals():
+        return [timeline_total(page(client, path)) for path in pages]
+
+    before = timeline_totals()
+    assert timeline_totals() == before
+    records.meeting(
+        subject="Ännu ett möte om dubbelspåret",
+        official_ids=[register["cecilia"]],
+        organisation_ids=[register["trafikverket"]],
+        issue_ids=[register["railway"]],
+    )
+    assert timeline_totals() == [total + 1 for total in before]
+
+
+def timeline_total(html: str) -> int:
+    """The number of published meetings a page states in its facts."""
+    facts = re.search(r"<dt>(?:Published meetings|Publicerade möten)</dt>\s*<dd>(\d+)", html)
+    return int(facts.group(1))

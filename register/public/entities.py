@@ -1,6 +1,8 @@
 """The pages of the register's entities: the issue agenda, organisations and officials,
 each with what the published meetings say about them."""
 
+from functools import partial
+
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_number
 from flask_babel import gettext as _
@@ -8,6 +10,7 @@ from flask_babel import gettext as _
 from .. import charts, profiles
 from .. import organisations as organisation_records
 from ..extensions import db
+from ..freshness import memoised
 from ..models import Official, Organisation
 from ..search import with_links
 from . import bp
@@ -48,23 +51,33 @@ def issue(slug: str):
     if record is None:
         abort(404)
     meeting_ids = profiles.issue_meetings(record.id)
-    timeline = profiles.timeline(meeting_ids)
-    organisations_met = profiles.organisations_met(meeting_ids)
+    figures = memoised(("issue", record.id), partial(issue_figures, meeting_ids))
     return render_template(
         "public/issue.html",
         issue=record,
-        timeline=timeline,
-        month_chart=month_chart(timeline, _("Published meetings about the issue, per month")),
-        organisations=organisations_met,
-        organisation_chart=ranking_chart(
-            organisations_met, _("The organisations met most often about the issue")
+        timeline=figures["timeline"],
+        month_chart=month_chart(
+            figures["timeline"], _("Published meetings about the issue, per month")
         ),
-        officials=profiles.officials_on(meeting_ids),
-        documents=profiles.documents_of(meeting_ids),
+        organisations=figures["organisations"],
+        organisation_chart=ranking_chart(
+            figures["organisations"], _("The organisations met most often about the issue")
+        ),
+        officials=figures["officials"],
+        documents=figures["documents"],
         document_limit=profiles.DOCUMENT_LIMIT,
         meetings=latest_meetings(meeting_ids),
         list_args={"issue": record.slug},
     )
+
+
+def issue_figures(meeting_ids: profiles.MeetingSet) -> dict:
+    return {
+        "timeline": profiles.timeline(meeting_ids),
+        "organisations": profiles.organisations_met(meeting_ids),
+        "officials": profiles.officials_on(meeting_ids),
+        "documents": profiles.documents_of(meeting_ids),
+    }
 
 
 @bp.route("/organisations")
@@ -88,7 +101,11 @@ def organisation(organisation_id: int):
             abort(404)
         return redirect(url_for("public.organisation", organisation_id=kept.id), 301)
     meeting_ids = profiles.organisation_meetings(record.id)
-    timeline = profiles.timeline(meeting_ids)
+    figures = memoised(
+        ("organisation", record.id),
+        partial(organisation_figures, meeting_ids, consultancy=record.kind == "consultancy"),
+    )
+    timeline = figures["timeline"]
     return render_template(
         "public/organisation.html",
         organisation=record,
@@ -96,12 +113,22 @@ def organisation(organisation_id: int):
         timeline=timeline,
         month_chart=month_chart(timeline, _("Published meetings with the organisation, per month")),
         total=timeline.total,
-        issues=profiles.issues_on(meeting_ids),
-        officials=profiles.officials_on(meeting_ids),
-        clients=profiles.clients_of(meeting_ids) if record.kind == "consultancy" else [],
+        issues=figures["issues"],
+        officials=figures["officials"],
+        clients=figures["clients"],
         meetings=latest_meetings(meeting_ids),
         list_args={"organisation": record.id},
     )
+
+
+def organisation_figures(meeting_ids: profiles.MeetingSet, *, consultancy: bool) -> dict:
+    return {
+        "timeline": profiles.timeline(meeting_ids),
+        "issues": profiles.issues_on(meeting_ids),
+        "officials": profiles.officials_on(meeting_ids),
+        # Whom a consultancy came on behalf of.
+        "clients": profiles.clients_of(meeting_ids) if consultancy else [],
+    }
 
 
 @bp.route("/officials")
@@ -117,19 +144,27 @@ def official(official_id: int):
     if record is None:
         abort(404)
     meeting_ids = profiles.official_meetings(record.id)
-    timeline = profiles.timeline(meeting_ids)
-    organisations_met = profiles.organisations_met(meeting_ids)
+    figures = memoised(("official", record.id), partial(official_figures, meeting_ids))
+    timeline = figures["timeline"]
     return render_template(
         "public/official.html",
         official=record,
         timeline=timeline,
         month_chart=month_chart(timeline, _("Published meetings of the official, per month")),
         total=timeline.total,
-        organisations=organisations_met,
+        organisations=figures["organisations"],
         organisation_chart=ranking_chart(
-            organisations_met, _("The organisations the official met most often")
+            figures["organisations"], _("The organisations the official met most often")
         ),
-        issues=profiles.issues_on(meeting_ids),
+        issues=figures["issues"],
         meetings=latest_meetings(meeting_ids),
         list_args={"official": record.id},
     )
+
+
+def official_figures(meeting_ids: profiles.MeetingSet) -> dict:
+    return {
+        "timeline": profiles.timeline(meeting_ids),
+        "organisations": profiles.organisations_met(meeting_ids),
+        "issues": profiles.issues_on(meeting_ids),
+    }
