@@ -1,8 +1,8 @@
 """The statistics page (/stats) and its CSV files, on a small register with known answers."""
 
 import csv
-import re
 import io
+import re
 from datetime import UTC, date, datetime
 
 import pytest

@@ -1,17 +1,17 @@
-"""The issue, organisation and official pages in a real browser: at 320 px nothing scrolls
-sideways, and axe (WCAG 2.1 A/AA and best practice) finds nothing, in Swedish, English and
-Danish. The start page shows the issues before the long list of meetings on a phone."""
+"""The organisation list with an error in a real browser: at 320 px nothing scrolls
+sideways and axe (WCAG 2.1 A/AA and best practice) finds nothing; and the start page shows
+the issues before the long list of meetings on a phone. (Every public page in every
+language: test_public_pages.)"""
 
 from datetime import date
 
 import pytest
-from axe_playwright_python import sync_playwright as axe_sync
 from playwright.sync_api import expect
 
 from register.extensions import db
 from register.models import Issue, Organisation
 
-from .test_browser import WCAG_21_AA, format_violations
+from .test_browser import assert_accessible
 from .test_mobile import LONG_LINK, LONG_ORGANISATION, LONG_WORD, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
@@ -52,54 +52,12 @@ def entities(app, records, world):
     return world | {"consultancy": consultancy}
 
 
-def entity_pages(entities):
-    return [
-        "/issues",
-        "/issues/dubbelspar-goteborg-boras",
-        "/organisations",
-        f"/organisations/{entities['consultancy']}",
-        f"/organisations/{entities['organisation']}",
-        "/officials",
-        f"/officials/{entities['official']}",
-    ]
-
-
-def assert_accessible_with_best_practice(page):
-    results = axe_sync.Axe().run(
-        page,
-        options={
-            "runOnly": {"type": "tag", "values": [*WCAG_21_AA, "best-practice"]},
-            "resultTypes": ["violations"],
-        },
-    )
-    violations = results.response["violations"]
-    assert not violations, format_violations(page.url, violations)
-
-
-@pytest.mark.parametrize("language", ["sv", "en", "da"])
-def test_entity_pages_fit_320_px_and_pass_axe(page, entities, language):
-    page.set_viewport_size(NARROWEST)
-    page.goto("/")
-    page.locator(f"footer button[name=lang][value={language}]").click()
-    expect(page.locator("html")).to_have_attribute("lang", language)
-    for path in entity_pages(entities):
-        response = page.goto(path)
-        assert response.status == 200, path
-        expect(page.locator("h1")).to_have_count(1)
-        assert_no_sideways_scroll(page)
-        # The month table (the chart's text alternative) open, as a reader would open it.
-        for summary in page.locator("details.figures-table > summary").all():
-            summary.click()
-        assert_no_sideways_scroll(page)
-        assert_accessible_with_best_practice(page)
-
-
 def test_organisation_list_with_an_error_fits_and_passes_axe(page, entities):
     page.set_viewport_size(NARROWEST)
     page.goto("/organisations?kind=bank&sort=largest&q=" + LONG_WORD)
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_sideways_scroll(page)
-    assert_accessible_with_best_practice(page)
+    assert_accessible(page, best_practice=True)
 
 
 def test_start_page_shows_the_issues_before_the_meetings_on_a_phone(page, entities):
