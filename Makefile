@@ -74,6 +74,8 @@ bench: install-dev
 	@for n in $(BENCH_SIZES); do echo "== $$n meetings"; $(BIN)/python bench/export.py --meetings $$n; done
 	@echo "== the pickers' look-up, 100000 organisations"; $(BIN)/python bench/lookup.py --organisations 100000
 	@echo "== full-text search, 200000 meetings"; $(BIN)/python bench/search.py --meetings 200000
+	@echo "== statistics, 200000 meetings"; $(BIN)/python bench/stats.py --meetings 200000
+	@echo "== issue, organisation and official pages"; $(BIN)/python bench/entities.py --meetings 200000 --organisations 100000
 	@echo "== import of a 100000-row spreadsheet"; $(BIN)/python bench/import.py --rows 100000
 
 # -- maintenance --------------------------------------------------------------------
