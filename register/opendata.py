@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import csv
 import fcntl
-import hashlib
 import io
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
@@ -33,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Connection, case, null, select
 from sqlalchemy.orm import aliased
 
-from . import export
+from . import export, keptfiles
 from .export import MULTI_VALUE_SEPARATOR, absolute_url, json_rows, safe_cell
 from .extensions import db
 from .models import (
@@ -52,8 +49,6 @@ from .search import MeetingFilters, published_meetings
 from .vocabulary import ISSUE_STATUSES, ORGANISATION_KINDS, REVISION_ACTIONS, UNIT_KINDS
 
 BATCH = 500
-# Part of the SQLite file's cache key: change it when the file's tables change shape.
-SQLITE_FORMAT = "1"
 
 
 @dataclass(frozen=True)
@@ -778,46 +773,25 @@ def snapshot_connection() -> Connection:
     return connection
 
 
-def open_sqlite(folder: str | os.PathLike, changed: datetime | None) -> BinaryIO:
+def open_sqlite(changed: datetime | None) -> BinaryIO:
     """The SQLite file of the register as of its last change `changed`, opened for reading.
 
-    It is built once per change and kept in `folder`: built under a temporary name and
-    renamed when complete, so no request ever reads a half-written file; a lock lets
-    one request build it while the others wait for it. Files of earlier changes are
-    removed (a request still sending one keeps its open copy).
+    It is written once per change and kept (see keptfiles); a lock lets one request
+    write it while the others wait for it.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    key_parts = (
-        SQLITE_FORMAT,
-        changed.isoformat() if changed else "never",
-        export.meeting_url(1),
-    )
-    key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:24]
-    target = folder / f"register-{key}.sqlite"
-    try:
-        return open(target, "rb")  # the response closes it
-    except FileNotFoundError:
-        pass
-    with open(folder / "build.lock", "a") as lock:
+    target = keptfiles.path_of("register", ".sqlite", changed)
+    kept = keptfiles.open_kept(target)
+    if kept is not None:
+        return kept
+    with open(target.parent / "build.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            return open(target, "rb")  # built while this request waited
-        except FileNotFoundError:
-            pass
-        # Left by a build whose worker was killed: only the holder of the lock builds.
-        for stale in folder.glob(".building-*"):
-            stale.unlink(missing_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=".sqlite")
-        os.close(handle)
-        try:
-            with snapshot_connection() as connection:
-                write_sqlite(temporary, connection)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        for old in folder.glob("register-*.sqlite"):
-            if old != target:
-                old.unlink(missing_ok=True)
-        return open(target, "rb")  # the response closes it
+        kept = keptfiles.open_kept(target)  # written while this request waited
+        if kept is None:
+
+            def write_snapshot(path: str) -> None:
+                with snapshot_connection() as connection:
+                    write_sqlite(path, connection)
+
+            keptfiles.write(target, write_snapshot)
+            kept = keptfiles.open_kept(target)
+        return kept  # the response closes it

@@ -3,9 +3,11 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
+from register import export
 from register.export import COLUMN_NAMES, safe_cell
 
 CONTRACT_COLUMNS = [
@@ -146,3 +148,46 @@ def test_datapackage_documents_every_column(client):
     page = client.get("/data").get_data(as_text=True)
     for name in COLUMN_NAMES:
         assert f"<code>{name}</code>" in page
+
+
+def kept_files(app) -> list[str]:
+    folder = Path(app.instance_path) / "opendata"
+    return sorted(path.name for path in folder.glob("meetings-*")) if folder.is_dir() else []
+
+
+@pytest.mark.parametrize("path", ["/meetings.csv", "/meetings.json"])
+def test_the_whole_register_is_kept_as_a_file_until_it_changes(app, client, records, world, path):
+    for old in kept_files(app):  # of earlier tests' registers
+        (Path(app.instance_path) / "opendata" / old).unlink()
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    first = client.get(path)
+    assert first.status_code == 200 and "Första mötet" in first.get_data(as_text=True)
+    assert len(kept_files(app)) == 1
+    # Sent again from the file: the same bytes, with their length known in advance.
+    again = client.get(path)
+    assert again.get_data() == first.get_data()
+    assert again.content_length == len(first.get_data())
+    # A filtered view is not kept.
+    assert "Första mötet" in client.get(path + "?q=första").get_data(as_text=True)
+    assert len(kept_files(app)) == 1
+    # A publication changes the register: the next download has it, and replaces the file.
+    records.meeting(subject="Andra mötet", official_ids=[world["official"]])
+    after = client.get(path).get_data(as_text=True)
+    assert "Första mötet" in after and "Andra mötet" in after
+    assert len(kept_files(app)) == 1
+
+
+def test_a_download_left_early_keeps_no_file(app, client, records, world, monkeypatch):
+    for old in kept_files(app):
+        (Path(app.instance_path) / "opendata" / old).unlink()
+    monkeypatch.setattr(export, "ROWS_PER_CHUNK", 2)
+    for day in range(1, 8):
+        records.meeting(subject=f"Möte {day}", official_ids=[world["official"]])
+    response = client.get("/meetings.csv", buffered=False)
+    chunks = iter(response.response)
+    next(chunks), next(chunks)  # the header and the first rows, then the client leaves
+    response.close()
+    assert kept_files(app) == []
+    assert not list((Path(app.instance_path) / "opendata").glob(".writing-*"))
+    rows = read_csv(client.get("/meetings.csv"))
+    assert len(rows) == 1 + 7

@@ -1,8 +1,6 @@
 """The open-data page and the whole public register as data: a CSV and a JSON file per
 resource, the data package describing them, and one SQLite file holding them all."""
 
-import os
-
 from flask import (
     Response,
     abort,
@@ -84,8 +82,7 @@ def register_sqlite():
     """The whole public register as one SQLite database file, with its foreign keys."""
 
     def build() -> Response:
-        folder = os.path.join(current_app.instance_path, "opendata")
-        database = opendata.open_sqlite(folder, last_change())
+        database = opendata.open_sqlite(last_change())
         return send_file(
             database,
             mimetype="application/vnd.sqlite3",

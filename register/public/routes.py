@@ -1,3 +1,4 @@
+import os
 import tempfile
 from datetime import UTC, datetime
 
@@ -16,11 +17,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from werkzeug.wsgi import wrap_file
 
-from .. import export, fulltext, lookup, organisations, spreadsheet, vocabulary
+from .. import export, fulltext, keptfiles, lookup, organisations, spreadsheet, vocabulary
 from ..extensions import db
-from ..freshness import conditional, memoised
+from ..freshness import conditional, last_change, memoised
 from ..models import (
     Issue,
     Meeting,
@@ -264,28 +266,37 @@ def named_filters(filters) -> dict[str, str]:
     return names
 
 
-def export_query(kind: str):
-    """The filtered query for a download; bad filters end the request with a 400."""
+def export_query(kind: str) -> tuple[MeetingFilters, Select]:
+    """The filters and the query of a download; bad filters end the request with a 400."""
     filters = parse_filters(request.args)
     if filters.errors:
         message = " ".join(filters.errors.values())
         if kind == "json":
             abort(make_response(jsonify(error=message, fields=filters.errors), 400))
         abort(Response(message + "\n", status=400, mimetype="text/plain"))
-    return published_meetings(filters, stubs=True)
+    return filters, published_meetings(filters, stubs=True)
 
 
-def streamed(query, serialise):
-    """The meetings serialised while the response is sent.
+def exported(filters: MeetingFilters, query: Select, serialise, suffix: str, mimetype: str):
+    """A download of the meetings, serialised while the response is sent.
 
-    The query runs inside the generator: the view's own database session is closed
-    once the view returns, before the first row is written.
+    The whole register, the download most asked for, is kept as a file from one change
+    of the register to the next (see keptfiles): written while it is sent to the first
+    client after a change, then sent from the disk. The query runs inside the generator:
+    the view's own database session is closed once the view returns.
     """
-
-    def generate():
-        yield from serialise(query)
-
-    return stream_with_context(generate())
+    changed = last_change()
+    if filters.key == () and filters.sort == "held" and changed is not None:
+        target = keptfiles.path_of("meetings", suffix, changed)
+        kept = keptfiles.open_kept(target)
+        if kept is not None:
+            response = Response(wrap_file(request.environ, kept), mimetype=mimetype)
+            response.content_length = os.fstat(kept.fileno()).st_size
+            return response
+        body = keptfiles.written_while_sent(target, serialise(query))
+    else:
+        body = serialise(query)
+    return Response(stream_with_context(body), mimetype=mimetype)
 
 
 def export_filename(extension: str) -> str:
@@ -296,10 +307,10 @@ def export_filename(extension: str) -> str:
 @bp.route("/meetings.csv")
 def meetings_csv():
     """Every published meeting matching the filters, as CSV, streamed."""
-    query = export_query("csv")
+    filters, query = export_query("csv")
 
     def build():
-        response = Response(streamed(query, export.stream_csv), mimetype="text/csv")
+        response = exported(filters, query, export.stream_csv, ".csv", "text/csv")
         disposition = f'attachment; filename="{export_filename("csv")}"'
         response.headers["Content-Disposition"] = disposition
         response.mimetype_params["charset"] = "utf-8"
@@ -311,9 +322,9 @@ def meetings_csv():
 @bp.route("/meetings.json")
 def meetings_json():
     """Every published meeting matching the filters, as JSON, streamed."""
-    query = export_query("json")
+    filters, query = export_query("json")
     return conditional(
-        lambda: Response(streamed(query, export.stream_json), mimetype="application/json")
+        lambda: exported(filters, query, export.stream_json, ".json", "application/json")
     )
 
 
@@ -341,7 +352,7 @@ def meetings_xlsx():
                 url=export.absolute_url("public.meetings_csv") + csv_url[len("/meetings.csv") :],
             )
             return Response(message + "\n", status=400, mimetype="text/plain")
-    query = export_query("xlsx")
+    _filters, query = export_query("xlsx")
 
     def build():
         workbook = tempfile.TemporaryFile()
