@@ -258,3 +258,31 @@ def test_the_counts_of_a_long_list_follow_the_register_as_it_changes(
     assert kind_counts() == counted_each_time
     records.meeting(subject="Möte om elbilar", organisation_ids=[register["company"]])
     assert kind_counts() == counted_each_time | {"company": "2"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/meetings",
+        "/meetings.csv",
+        "/meetings.json",
+        "/meetings.xlsx",
+        "/stats",
+        "/stats/kinds.csv",
+    ],
+)
+def test_a_merged_organisations_filter_leads_to_the_kept_one_everywhere(
+    app, client, records, register, path
+):
+    duplicate = records.organisation(name="Volvo Car Corporation", kind="company")
+    with app.app_context():
+        from register.extensions import db
+        from register.models import Organisation
+
+        db.session.get(Organisation, duplicate).merged_into_id = register["company"]
+        db.session.commit()
+    response = client.get(f"{path}?organisation={duplicate}&format=video")
+    assert response.status_code == 301
+    assert response.headers["Location"] == f"{path}?organisation={register['company']}&format=video"
+    followed = client.get(response.headers["Location"])
+    assert followed.status_code == 200

@@ -1,30 +1,23 @@
 """The register's Atom feed: new, amended and withdrawn records under any filter."""
 
-from flask import Response, redirect, request, url_for
+from flask import Response
 from flask_babel import gettext as _
 
-from .. import atom, organisations
-from ..extensions import db
+from .. import atom
 from ..freshness import conditional
 from ..language import served_language
-from ..models import Organisation
-from ..search import parse_filters
 from . import bp
+from .routes import request_filters
 
 
 @bp.route("/feed.atom")
 def feed():
     """The latest publications, amendments and withdrawals of the matching records."""
-    filters = parse_filters(request.args)
+    filters = request_filters()
     if filters.errors:
         lines = [f"{field}: {message}" for field, message in filters.errors.items()]
         body = "\n".join([_("The feed could not be made:"), *lines]) + "\n"
         return Response(body, status=400, mimetype="text/plain")
-    if filters.organisation:
-        # A merged duplicate's feed is the kept organisation's, as its list is.
-        kept = organisations.public_successor(db.session.get(Organisation, filters.organisation))
-        if kept is not None:
-            return redirect(url_for("public.feed", **filters.as_args(organisation=kept.id)), 301)
 
     def build():
         revisions = atom.latest_revisions(filters)

@@ -107,13 +107,7 @@ def filter_choices() -> dict[str, list]:
 @bp.route("/meetings")
 def meetings():
     """The register: published meetings, newest first, filtered, a page at a time."""
-    filters = parse_filters(request.args)
-    if filters.organisation:
-        # A merged duplicate's filter is the kept organisation's: send the link on there.
-        kept = organisations.public_successor(db.session.get(Organisation, filters.organisation))
-        if kept is not None:
-            args = request.args.to_dict(flat=False) | {"organisation": str(kept.id)}
-            return redirect(url_for("public.meetings", **args), 301)
+    filters = request_filters()
     choices = named_choices(filters)
     if choices is not None and not filters.errors and not any(choices.values()):
         # Every typed name stands for one organisation or official: filter by its id.
@@ -153,6 +147,18 @@ def meetings():
         **filter_choices(),
     )
     return html, 400 if filters.errors else 200
+
+
+def request_filters() -> MeetingFilters:
+    """The filters of the request's query string. A merged duplicate's organisation is
+    the kept organisation's: the request is sent on there (301), as its page is."""
+    filters = parse_filters(request.args)
+    if filters.organisation:
+        kept = organisations.public_successor(db.session.get(Organisation, filters.organisation))
+        if kept is not None:
+            args = request.args.to_dict(flat=False) | {"organisation": str(kept.id)}
+            abort(redirect(url_for(request.endpoint, **(request.view_args or {}), **args), 301))
+    return filters
 
 
 def active_filter_labels(filters, named: dict[str, str]) -> list[tuple[tuple[str, str], str]]:
@@ -268,7 +274,7 @@ def named_filters(filters) -> dict[str, str]:
 
 def export_query(kind: str) -> tuple[MeetingFilters, Select]:
     """The filters and the query of a download; bad filters end the request with a 400."""
-    filters = parse_filters(request.args)
+    filters = request_filters()
     if filters.errors:
         message = " ".join(filters.errors.values())
         if kind == "json":
@@ -335,7 +341,7 @@ def meetings_xlsx():
     The workbook is written to a temporary file (a zip cannot be sent before it is
     finished) and sent from there; memory stays flat either way.
     """
-    filters = parse_filters(request.args)
+    filters = request_filters()
     if not filters.errors:
         query = published_meetings(filters, stubs=True)
         if count_listed(query, spreadsheet.MAX_ROWS) > spreadsheet.MAX_ROWS:

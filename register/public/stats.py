@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 from flask_babel import format_number, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,9 +24,9 @@ from ..extensions import db
 from ..freshness import memoised
 from ..language import served_language
 from ..models import Issue, Unit
-from ..search import MeetingFilters, parse_filters
+from ..search import MeetingFilters
 from . import bp
-from .routes import active_filter_labels, named_filters, without_filter
+from .routes import active_filter_labels, named_filters, request_filters, without_filter
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ CHARTS = {
 @bp.route("/stats")
 def stats():
     """Figures and charts over the published meetings matching the register's filters."""
-    filters = parse_filters(request.args)
+    filters = request_filters()
     figures = None
     if not filters.errors:
         # Counted over every matching meeting: once per change of the register. The
@@ -192,7 +192,7 @@ def stats_csv(chart: str):
     """One chart's figures as CSV, under the same filters as the page."""
     if chart not in CHARTS:
         abort(404)
-    filters = parse_filters(request.args)
+    filters = request_filters()
     if filters.errors:
         # The argument's name, as the address has it, then what is wrong with it.
         message = "\n".join(f"{name}: {error}" for name, error in filters.errors.items())
