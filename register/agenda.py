@@ -246,6 +246,18 @@ def slug_is_fixed(issue: Issue) -> bool:
     return bool(published_meeting_count(issue.id, statuses=Meeting.PUBLIC_STATUSES))
 
 
+def published_meetings_per_issue() -> dict[int, int]:
+    """Issue id → how many published records concern it."""
+    return dict(
+        db.session.execute(
+            select(meeting_issue.c.issue_id, func.count())
+            .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
+            .where(Meeting.status == "published")
+            .group_by(meeting_issue.c.issue_id)
+        ).all()
+    )
+
+
 def published_meeting_count(issue_id: int, statuses=("published",)) -> int:
     return db.session.scalar(
         select(func.count())

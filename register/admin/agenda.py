@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import agenda
 from ..extensions import db
-from ..models import Issue, Meeting, Official, Unit, meeting_issue
+from ..models import Issue, Official, Unit
 from ..transactions import ConcurrentChange
 from . import bp
 from .agenda_forms import IssueForm, OfficialForm, UnitForm
@@ -138,14 +138,7 @@ def official(official_id: int):
 @bp.route("/issues")
 def issues():
     """The issue agenda, with how many published records each issue has."""
-    counts = dict(
-        db.session.execute(
-            select(meeting_issue.c.issue_id, func.count())
-            .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
-            .where(Meeting.status == "published")
-            .group_by(meeting_issue.c.issue_id)
-        ).all()
-    )
+    counts = agenda.published_meetings_per_issue()
     rows = db.session.scalars(
         select(Issue).options(selectinload(Issue.unit)).order_by(Issue.status, Issue.title)
     ).all()

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from werkzeug.wsgi import wrap_file
 
-from .. import export, fulltext, keptfiles, lookup, organisations, spreadsheet, vocabulary
+from .. import agenda, export, fulltext, keptfiles, lookup, organisations, spreadsheet, vocabulary
 from ..extensions import db
 from ..freshness import conditional, last_change, memoised
 from ..models import (
@@ -29,7 +29,6 @@ from ..models import (
     Official,
     Organisation,
     Unit,
-    meeting_issue,
     meeting_organisation,
 )
 from ..redirects import safe_next
@@ -54,7 +53,7 @@ EXPORT_BATCH = 500
 def index():
     """Start page: latest meetings, active issues and key figures."""
     latest = db.session.scalars(with_links(published_meetings(MeetingFilters()).limit(8))).all()
-    meetings_per_issue = memoised(("meetings per issue",), published_meetings_per_issue)
+    meetings_per_issue = memoised(("meetings per issue",), agenda.published_meetings_per_issue)
     active_issues = [
         (issue, meetings_per_issue.get(issue.id, 0))
         for issue in db.session.scalars(
@@ -66,18 +65,6 @@ def index():
         latest=latest,
         active_issues=active_issues,
         figures=memoised(("key figures",), key_figures),
-    )
-
-
-def published_meetings_per_issue() -> dict[int, int]:
-    """Issue id → its published meetings."""
-    return dict(
-        db.session.execute(
-            select(meeting_issue.c.issue_id, func.count())
-            .join(Meeting, Meeting.id == meeting_issue.c.meeting_id)
-            .where(Meeting.status == "published")
-            .group_by(meeting_issue.c.issue_id)
-        ).all()
     )
 
 
