@@ -49,7 +49,7 @@ class Config:
     LIST_COUNT_LIMIT = 10_000
     # Lists up to this long have the filter form's counts worked out on each request;
     # longer ones once per change of the register.
-    FACET_LIVE_LIMIT = 10_000
+    FACET_LIVE_LIMIT = 2_000
     # The licence of the open data (SPDX id): CC0-1.0, CC-BY-4.0 or CC-BY-SA-4.0.
     DATA_LICENCE = os.environ.get("DATA_LICENCE", "CC0-1.0").strip()
     # Where visitors report accessibility problems or ask for content in another form

@@ -201,7 +201,11 @@ def stats_csv(chart: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(definition.header)
-    for row in definition.rows(definition.data(filters)):
+    data = memoised(
+        ("statistics chart", chart, filters.key, served_language()),
+        partial(definition.data, filters),
+    )
+    for row in definition.rows(data):
         writer.writerow([safe_cell(value) for value in row])
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.mimetype_params["charset"] = "utf-8"
