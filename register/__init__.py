@@ -233,6 +233,11 @@ def register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Not no-referrer: CSRF protection over HTTPS checks a same-origin Referer.
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.is_secure or app.config["PUBLIC_URL"].startswith("https://"):
+            # Browsers that once came over HTTPS never come over plain HTTP again.
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if current_user.is_authenticated:
             # Drafts, forms and desks must not stay in a shared browser's or proxy's cache.
             response.headers["Cache-Control"] = "no-store"

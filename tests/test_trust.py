@@ -595,6 +595,15 @@ def test_signed_in_pages_are_not_cached(client, auth, world):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
+def test_https_tells_browsers_to_stay_on_https(app, client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    app.config["PUBLIC_URL"] = "https://insyn.example.se"
+    behind_a_proxy = client.get("/", headers={"Host": "insyn.example.se"})
+    assert "max-age=31536000" in behind_a_proxy.headers["Strict-Transport-Security"]
+
+
 def test_numbering_continues_when_the_counter_row_is_missing(app, client, auth, records, world):
     """A restored or emptied database may lack the counter: numbering goes on from the
     highest number used, never repeating one."""
