@@ -34,6 +34,12 @@ def exported(client, query: str) -> tuple[list[int], list[int]]:
     return from_csv, from_json
 
 
+def followed(client, query: str) -> set[int]:
+    """The public numbers of the records in the feed of the same filters."""
+    feed = client.get(f"/feed.atom?{query}").get_data(as_text=True)
+    return {int(n) for n in re.findall(r'rel="alternate" href="[^"]*/meetings/(\d+)"', feed)}
+
+
 @pytest.fixture
 def client(client):
     """A visitor who reads English, the language of these assertions."""
@@ -108,6 +114,7 @@ def test_several_values_widen_and_filters_narrow_alike_in_page_and_exports(
     from_csv, from_json = exported(client, query)
     assert set(page) == numbers
     assert sorted(page) == sorted(from_csv) == sorted(from_json)
+    assert followed(client, query) == numbers
 
 
 def test_the_count_beside_each_choice_is_the_list_that_choice_gives(client, register):
