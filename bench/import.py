@@ -120,7 +120,7 @@ def write_file(path: Path, rows: int, rng: random.Random) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--database-url", help="an empty, migrated database (default: SQLite)")
+    parser.add_argument("--database-url", help="an empty database, migrated here (default: SQLite)")
     args = parser.parse_args()
 
     folder = Path(tempfile.gettempdir())
@@ -136,9 +136,9 @@ def main() -> None:
         for leftover in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
         url = f"sqlite:///{database}"
-        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
-        with app.app_context():
-            upgrade()
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
 
     command = ["flask", "--app", "wsgi", "import-meetings", str(data), "--map", str(mapping)]
     environment = os.environ | {
