@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, fulltext, importer, vocabulary
+from . import accounts, audit, fulltext, importer, vocabulary
 from .extensions import db
 from .models import Meeting, Official, User
 from .transactions import ConcurrentChange, write_transaction
@@ -93,6 +93,9 @@ def reindex_search():
     (searches go on using the old index until it is done)."""
     with write_transaction():
         count = fulltext.rebuild(db.session.connection())
+        # Searches may find other records now: a public change, so that pages and
+        # figures kept since the last one are made again.
+        audit.log("search_reindex", after={"meetings": count})
     click.echo(f"Indexed {count} published meetings.")
 
 

@@ -123,25 +123,40 @@ def memoised(key: Hashable, compute: Callable[[], T]) -> T:
     with the moment of the last change it was counted at, and counted again once there
     is a newer one. Keep only values that do not depend on the request's language.
     """
-    memo = current_app.extensions.setdefault("memo", _Memo())
+    memo = kept_values("memo", MEMO_ENTRIES)
     changed = last_change()
-    with memo.lock:
-        kept = memo.values.get(key)
-        if kept is not None and kept[0] == changed:
-            memo.values.move_to_end(key)
-            return kept[1]
-    value = compute()
-    with memo.lock:
-        memo.values[key] = (changed, value)
-        memo.values.move_to_end(key)
-        while len(memo.values) > MEMO_ENTRIES:
-            memo.values.popitem(last=False)
+    found, value = memo.get(key, changed)
+    if not found:
+        value = compute()
+        memo.put(key, changed, value)
     return value
 
 
-class _Memo:
-    """One app's memoised values: key → (the last change they were counted at, value)."""
+def kept_values(name: str, size: int) -> KeptValues:
+    """The app's store of this name (made on first use), in this process."""
+    return current_app.extensions.setdefault(f"kept {name}", KeptValues(size))
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.values: OrderedDict[Hashable, tuple[datetime | None, object]] = OrderedDict()
+
+class KeptValues:
+    """Values kept with the moment of the register's last change they hold for, the
+    most recently used `size` of them; a value of an earlier change is never given."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._values: OrderedDict[Hashable, tuple[datetime | None, object]] = OrderedDict()
+
+    def get(self, key: Hashable, changed: datetime | None) -> tuple[bool, object]:
+        with self._lock:
+            kept = self._values.get(key)
+            if kept is None or kept[0] != changed:
+                return False, None
+            self._values.move_to_end(key)
+            return True, kept[1]
+
+    def put(self, key: Hashable, changed: datetime | None, value: object) -> None:
+        with self._lock:
+            self._values[key] = (changed, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)

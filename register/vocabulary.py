@@ -107,6 +107,7 @@ AUDIT_ACTIONS = {
     "organisation_update": _l("Changed an organisation"),
     "organisation_merge": _l("Merged organisations"),
     "meetings_import": _l("Imported meetings"),
+    "search_reindex": _l("Rebuilt the search index"),
 }
 
 # The fields of a meeting as kept in its revisions (Meeting.snapshot).

@@ -150,3 +150,38 @@ def test_a_translated_body_gets_a_tag_per_language(app):
 
     assert tag("sv", True) != tag("en", True)
     assert tag("sv", False) == tag("en", False)
+
+
+def test_public_pages_are_the_same_for_every_visitor_and_answer_304(client, records, world):
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    first = client.get("/meetings", headers={"Accept-Language": "en"})
+    assert first.status_code == 200 and "Första mötet" in first.get_data(as_text=True)
+    assert "Set-Cookie" not in first.headers  # nothing of the visitor's in it
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    tag = first.headers["ETag"]
+    again = client.get("/meetings", headers={"Accept-Language": "en", "If-None-Match": tag})
+    assert again.status_code == 304
+    # Another language is another page.
+    swedish = client.get("/meetings", headers={"Accept-Language": "sv", "If-None-Match": tag})
+    assert swedish.status_code == 200 and 'lang="sv"' in swedish.get_data(as_text=True)
+    # A publication changes every page: the copy is no longer current.
+    records.meeting(subject="Andra mötet", official_ids=[world["official"]])
+    changed = client.get("/meetings", headers={"Accept-Language": "en", "If-None-Match": tag})
+    assert changed.status_code == 200
+    assert "Andra mötet" in changed.get_data(as_text=True)
+
+
+def test_signed_in_pages_and_messages_are_never_kept_for_others(client, auth, records, world):
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    anonymous = client.get("/meetings").get_data(as_text=True)
+    auth.login()
+    signed_in = client.get("/meetings")
+    assert signed_in.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in signed_in.headers
+    assert signed_in.get_data(as_text=True) != anonymous  # the header shows the desk
+    auth.logout()
+    # The page that tells this visitor they signed out is theirs alone; the next is not.
+    told = client.get("/").get_data(as_text=True)
+    assert "signed out" in told or "utloggad" in told
+    later = client.get("/").get_data(as_text=True)
+    assert "signed out" not in later and "utloggad" not in later

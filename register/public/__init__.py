@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import data, entities, feed, pages, routes, stats  # noqa: E402,F401
+from . import data, entities, feed, kept_pages, pages, routes, stats  # noqa: E402,F401

@@ -384,10 +384,16 @@ def meeting_history(number: int):
     return render_template("public/history.html", meeting=record)
 
 
-@bp.post("/language")
+@bp.get("/language")
 def set_language():
-    """Remember the visitor's language and go back to the page they were on."""
-    lang = request.form.get("lang", "")
+    """Remember the visitor's language and go back to the page they were on.
+
+    A GET (a preference, nothing of the register's): the public pages then carry no form
+    token, so they are the same for every anonymous visitor and can be kept and cached.
+    """
+    lang = request.args.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-    return redirect(safe_next(request.form.get("next"), url_for("public.index")))
+    response = redirect(safe_next(request.args.get("next"), url_for("public.index")))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (320, 375, 1280)
 
-# Public GET routes that answer with data, not a page; each is tested where it is built.
+# Public GET routes that answer with data or a redirect, not a page; each is tested where
+# it is built.
 NOT_PAGES = {
     "public.meetings_csv",
     "public.meetings_json",
@@ -36,6 +37,7 @@ NOT_PAGES = {
     "public.feed",
     "public.lookup_names",
     "public.stats_csv",
+    "public.set_language",  # a redirect back to the page the visitor was on
 }
 
 # Each public page, as a path built from the register below.
