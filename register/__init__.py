@@ -193,6 +193,8 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .desk import bp as desk_bp
+    from .health import any_host
+    from .health import bp as health_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -200,6 +202,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    if app.config["TRUSTED_HOSTS"]:
+        app.wsgi_app = any_host(app.wsgi_app, app.config["TRUSTED_HOSTS"][0])
 
 
 def register_request_hooks(app: Flask) -> None:
