@@ -1,6 +1,6 @@
-"""deploy/gunicorn.conf.py, tried: the register serves under it, its access log is JSON
-lines, and a download that outlasts the worker timeout still arrives whole, where sync
-workers with the same timeout cut it off."""
+"""deploy/gunicorn.conf.py, tried: the register serves under it, its access log and the
+audit log are JSON lines, and a download that outlasts the worker timeout still arrives
+whole, where sync workers with the same timeout cut it off."""
 
 import csv
 import io
@@ -28,7 +28,7 @@ def logged_request(served, path: str, seconds: float = 5) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for line in access_lines(served.log()):
-            if line["path"] == path:
+            if line.get("path") == path:
                 return line
         time.sleep(0.05)
     pytest.fail(f"no access log line for {path}:\n" + served.log())
@@ -44,6 +44,7 @@ def test_the_production_settings_serve_the_register_and_log_json_lines(served, w
         response = visitor.get("/meetings", params={"q": "dubbel"}, headers={"User-Agent": quoted})
         assert response.status_code == 200
         assert visitor.get("/meetings/999").status_code == 404
+        visitor.login("official@example.org")
 
     assert "Using worker: gthread" in served.log()
     line = logged_request(served, "/meetings")
@@ -55,8 +56,11 @@ def test_the_production_settings_serve_the_register_and_log_json_lines(served, w
     assert line["duration_ms"] >= 0
     assert logged_request(served, "/meetings/999")["status"] == 404
     # The probes' successes are not logged: they would drown the rest.
-    paths = {line["path"] for line in access_lines(served.log())}
+    paths = {line.get("path") for line in access_lines(served.log())}
     assert not paths & {"/healthz", "/readyz"}
+    # The audit log's lines go to the same place, JSON too.
+    [sign_in] = [line for line in access_lines(served.log()) if line.get("action") == "sign_in"]
+    assert sign_in["actor"] == "official@example.org" and sign_in["audit_id"]
 
 
 @pytest.mark.parametrize(
