@@ -15,8 +15,8 @@ from .conftest import ROOT, WebUser
 pytestmark = pytest.mark.server
 
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
-TIMEOUT = 2  # seconds: the worker timeout of the slowed download's server
-CHUNK_DELAY = 2.0  # seconds after each chunk of the CSV: the download outlasts TIMEOUT
+TIMEOUT = 3  # seconds: the worker timeout of the slowed download's server
+CHUNK_DELAY = 3.0  # seconds after each chunk of the CSV (two chunks): it outlasts TIMEOUT
 
 
 def access_lines(log: str) -> list[dict]:
