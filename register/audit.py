@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 
+import click
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -111,6 +112,11 @@ class _StandardError(logging.StreamHandler):
         pass
 
 
+def _not_on_a_command_line(record: logging.LogRecord) -> bool:
+    """A command's entries are not printed among what it tells its user (they are stored)."""
+    return click.get_current_context(silent=True) is None
+
+
 def configure_logger() -> None:
     """Send `register.audit` to standard error as bare JSON lines, unless the deployment's
     logging configuration gave it handlers of its own."""
@@ -118,6 +124,7 @@ def configure_logger() -> None:
         return
     handler = _StandardError()
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(_not_on_a_command_line)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False  # not again through the app's plain-text handler

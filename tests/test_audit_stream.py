@@ -99,3 +99,14 @@ def test_secret_fields_are_removed_wherever_they_are():
     line = json.loads(audit.log_line(entry))
     assert line["before"] == {"password_hash": "[removed]", "must_change_password": True}
     assert line["after"] == {"nested": [{"session_token": "[removed]"}], "name": "Ada"}
+
+
+def test_a_command_line_prints_its_entries_not_among_its_own_output(app, runner, audit_lines):
+    result = runner.invoke(
+        args=["users", "create", "cli@example.org", "--name", "Cli", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == "Created official account cli@example.org.\n"
+    # Handlers the deployment configures still get them.
+    assert [json.loads(line)["action"] for line in audit_lines] == ["account_create"]
