@@ -31,5 +31,5 @@ USER register
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=5)"]
-ENTRYPOINT ["deploy/docker-entrypoint.sh"]
+ENTRYPOINT ["/app/deploy/docker-entrypoint.sh"]
 CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py"]
