@@ -1,7 +1,6 @@
 import json
 import tempfile
 from functools import cache
-from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -59,7 +58,7 @@ def database_problem() -> str | None:
 
 def migrations_problem() -> str | None:
     """None when the database's Alembic revision is the code's head."""
-    expected = code_heads(str(Path(current_app.root_path).parent / "migrations"))
+    expected = code_heads(current_app.extensions["migrate"].directory)
     try:
         with db.engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
