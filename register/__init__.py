@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -66,8 +67,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["id"] = IdConverter
     register_extensions(app)
+    from . import audit
+
+    audit.configure_logger()
     warn_of_missing_catalogues(app)
     register_blueprints(app)
+    trust_proxies(app)
     register_request_hooks(app)
     register_error_pages(app)
     register_template_helpers(app)
@@ -193,6 +198,8 @@ def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .desk import bp as desk_bp
+    from .health import any_host
+    from .health import bp as health_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
@@ -200,6 +207,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk_bp, url_prefix="/desk")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    if app.config["TRUSTED_HOSTS"]:
+        app.wsgi_app = any_host(app.wsgi_app, app.config["TRUSTED_HOSTS"][0])
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind FORWARDED_PROXIES proxies, take the visitor's address (for the audit log) and
+    scheme from what they forwarded; the Host stays the request's own, checked as ever."""
+    if proxies := app.config["FORWARDED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -1,8 +1,10 @@
-"""Command-line tools: `flask --app wsgi users create`, `flask --app wsgi demo`."""
+"""Command-line tools: `flask --app wsgi users create`, `demo`, `import-meetings`, `backup` …"""
 
 import os
+import sqlite3
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -10,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, audit, fulltext, importer, vocabulary
+from . import accounts, audit, backup, fulltext, importer, vocabulary
 from .extensions import db
 from .models import Meeting, Official, User
 from .transactions import ConcurrentChange, write_transaction
@@ -159,6 +161,25 @@ def import_meetings(file, mapping_file, skip_invalid, report, dry_run):
         raise SystemExit(1)
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite DESTINATION if it exists.")
+def backup_database(destination, force):
+    """Copy the SQLite database to DESTINATION while the register runs: a consistent
+    snapshot, checked before it is put in place. PostgreSQL: use pg_dump."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(backup.PG_DUMP_ADVICE)
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("the database is in memory: there is no file to back up")
+    try:
+        size = backup.copy_sqlite(Path(url.database), destination, overwrite=force)
+    except (backup.BackupError, sqlite3.Error, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the register to {destination} ({size / 2**20:.1f} MiB, integrity ok).")
+
+
 def _progress_bar(items, length: int, label: str):
     with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
         yield from bar
@@ -170,3 +191,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(reindex_search)
     app.cli.add_command(import_meetings)
+    app.cli.add_command(backup_database)

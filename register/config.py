@@ -44,6 +44,9 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
     # Further host names to accept (comma-separated), e.g. behind a second domain.
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    # How many proxies (nginx, a load balancer) stand in front of the app: the client's
+    # address is then taken from their X-Forwarded-For, for the audit log. 0 trusts none.
+    FORWARDED_PROXIES = _env_int("FORWARDED_PROXIES", 0)
     PAGE_SIZE = 50
     # A longer list says "more than …" rather than count every match on each request.
     LIST_COUNT_LIMIT = 10_000

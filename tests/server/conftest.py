@@ -54,9 +54,17 @@ class GunicornServer:
         self.allow_tracebacks = False
         self._process: subprocess.Popen | None = None
 
-    def start(self, workers: int = 4, extra_env: dict[str, str] | None = None) -> str:
+    def start(
+        self,
+        workers: int = 4,
+        extra_env: dict[str, str] | None = None,
+        options: list[str] | None = None,
+        wsgi_app: str = "wsgi:app",
+    ) -> str:
         """Start the server and wait until every worker can serve; return its base URL.
 
+        `options` replace the harness's own gunicorn options (e.g. `--config` with the
+        production settings); the server is then ready once `/healthz` answers.
         After `stop()` it may be started again, on a new port.
         """
         if self._process is not None:
@@ -64,18 +72,18 @@ class GunicornServer:
         self.ready_path.unlink(missing_ok=True)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        command = [
-            str(GUNICORN),
-            "--config", str(HOOKS),
-            "--workers", str(workers),
-            "--bind", f"127.0.0.1:{port}",
-            "--timeout", "60",
-            "--graceful-timeout", "5",
-            "--access-logfile", "-",
-            # Else every server shares one control socket in the home directory.
-            "--no-control-socket",
-            "wsgi:app",
-        ]  # fmt: skip
+        harness_options = options is None
+        if harness_options:
+            options = [
+                "--config", str(HOOKS),
+                "--workers", str(workers),
+                "--timeout", "60",
+                "--graceful-timeout", "5",
+                "--access-logfile", "-",
+                # Else every server shares one control socket in the home directory.
+                "--no-control-socket",
+            ]  # fmt: skip
+        command = [str(GUNICORN), *options, "--bind", f"127.0.0.1:{port}", wsgi_app]
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(
                 command,
@@ -86,7 +94,10 @@ class GunicornServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, to be stopped as one
             )
-        self._wait_until_ready(port, workers)
+        if harness_options:
+            self._wait_until_ready(port, workers)
+        else:
+            self._wait_until_healthy()
         return self.url
 
     def _environment(self, extra_env: dict[str, str] | None) -> dict[str, str]:
@@ -126,6 +137,24 @@ class GunicornServer:
             pytest.fail(
                 f"gunicorn's workers are ready but its port is not ({error}):\n" + self.log()
             )
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if self._process.poll() is not None:
+                pytest.fail(
+                    f"gunicorn exited with {self._process.returncode} before it was ready:\n"
+                    + self.log()
+                )
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1, trust_env=False).is_success:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"/healthz did not answer within {START_TIMEOUT} s:\n" + self.log())
+            time.sleep(0.1)
 
     @property
     def worker_pids(self) -> list[int]:
