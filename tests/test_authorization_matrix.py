@@ -66,6 +66,8 @@ RULES = {
             "api.openapi_document",
             "static",
             "auth.login",
+            "health.healthz",
+            "health.readyz",
         )
     },
     "auth.change_password": SIGNED_IN,
