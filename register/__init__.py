@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -63,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_database_url(app)
     configure_secret_key(app)
     configure_hosts(app)
+    configure_proxies(app)
+    configure_cookies(app)
 
     app.url_map.converters["id"] = IdConverter
     register_extensions(app)
@@ -120,6 +123,26 @@ def configure_hosts(app: Flask) -> None:
         raise RuntimeError(
             "PUBLIC_URL (the register's public address) must be set outside development"
         )
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies, take the client's address and scheme from the headers
+    they set; the sign-in limits and the audit log count by that address."""
+    proxies = app.config["PROXY_COUNT"]
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def configure_cookies(app: Flask) -> None:
+    """Over HTTPS the session cookie gets the `__Host-` prefix: a browser then keeps it only
+    when Secure, for path / and this host alone, so no other site under the same domain
+    can set or overwrite it. (No remember cookie is used: a session ends with the browser.)"""
+    secure = app.config["SESSION_COOKIE_SECURE"]
+    app.config.update(
+        SESSION_COOKIE_NAME="__Host-session" if secure else "session",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
+    )
 
 
 def register_extensions(app: Flask) -> None:
