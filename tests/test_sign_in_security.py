@@ -342,6 +342,14 @@ def test_a_session_idle_for_over_30_minutes_is_signed_out(client, auth, world):
     assert client.get("/desk/").status_code == 302
 
 
+def test_an_expired_session_gets_json_from_the_pickers_look_up(client, auth, world):
+    auth.login()
+    shift_session(client, seen_at=31 * 60)
+    response = client.get("/desk/lookup/organisations?q=tra")
+    assert response.status_code == 401
+    assert response.is_json
+
+
 def test_a_session_in_use_goes_on_and_counts_from_its_last_request(client, auth, world):
     auth.login()
     shift_session(client, seen_at=29 * 60, signed_in_at=29 * 60)

@@ -91,6 +91,8 @@ def end_expired_session():
         logout_user()
         session.pop("signed_in_at", None)
         session.pop("seen_at", None)
+        if request.blueprint == "api" or request.endpoint == "desk.lookup_records":
+            return None  # answered as for anyone signed out: in JSON, not the sign-in page
         flash(_("Your session has ended. Sign in again to go on."), "info")
         path = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=safe_next(path, url_for("desk.index"))))
