@@ -65,18 +65,25 @@ def begin(email: str, address: str) -> Attempt:
     """Count an attempt to sign in as `email` (normalised) from `address`, or raise
     Throttled with the seconds to wait when the account or the address must wait."""
     keys = (account_key(email), address_key(address))
+    # A first look without any lock: while guessing is throttled, the guesses are refused
+    # without queueing for the write lock that the counting below takes.
+    _refuse_if_waiting(keys, utcnow())
     with write_transaction():
         _lock(keys)
         now = utcnow()
-        wait = max(_account_wait(keys[0], now), _address_wait(keys[1], now))
-        if wait > 0:
-            raise Throttled(max(1, math.ceil(wait)))
+        _refuse_if_waiting(keys, now)  # again, now that no other attempt can count
         rows = [SignInFailure(key=key, at=now) for key in keys]
         db.session.add_all(rows)
         db.session.flush()
         _prune(now)
         attempt = Attempt(account_key=keys[0], address_row_id=rows[1].id)
     return attempt
+
+
+def _refuse_if_waiting(keys: tuple[str, str], now: datetime) -> None:
+    wait = max(_account_wait(keys[0], now), _address_wait(keys[1], now))
+    if wait > 0:
+        raise Throttled(max(1, math.ceil(wait)))
 
 
 def succeeded(attempt: Attempt) -> None:
