@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_database_url(app)
     configure_secret_key(app)
     configure_hosts(app)
+    configure_cookies(app)
 
     app.url_map.converters["id"] = IdConverter
     register_extensions(app)
@@ -125,6 +126,18 @@ def configure_hosts(app: Flask) -> None:
         raise RuntimeError(
             "PUBLIC_URL (the register's public address) must be set outside development"
         )
+
+
+def configure_cookies(app: Flask) -> None:
+    """Over HTTPS the session cookie gets the `__Host-` prefix: a browser then keeps it only
+    when Secure, for path / and this host alone, so no other site under the same domain
+    can set or overwrite it. (No remember cookie is used: a session ends with the browser.)"""
+    secure = app.config["SESSION_COOKIE_SECURE"]
+    app.config.update(
+        SESSION_COOKIE_NAME="__Host-session" if secure else "session",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
+    )
 
 
 def register_extensions(app: Flask) -> None:
@@ -213,8 +226,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Behind FORWARDED_PROXIES proxies, take the visitor's address (for the audit log) and
-    scheme from what they forwarded; the Host stays the request's own, checked as ever."""
+    """Behind FORWARDED_PROXIES proxies, take the visitor's address (the sign-in limits and
+    the audit log count by it) and scheme from what they forwarded; the Host stays the
+    request's own, checked as ever."""
     if proxies := app.config["FORWARDED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import audit
+from . import audit, passwords, signin
 from .extensions import db
 from .models import Official, User
 from .text import has_visible
 from .transactions import write_transaction
 from .vocabulary import ROLES
 
-MIN_PASSWORD = 12
-MAX_PASSWORD = 128
+MIN_PASSWORD = passwords.MIN_LENGTH
+MAX_PASSWORD = passwords.MAX_LENGTH
 MAX_EMAIL = 254
 MAX_NAME = 200
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -140,6 +140,8 @@ def create_account(
         if password is None:
             password = _temporary_password(data.temporary_password) or generate_password()
             user.must_change_password = True
+        else:
+            _check_password("password", password)
         user.set_password(password)
         db.session.add(user)
         db.session.flush()  # the column defaults, as the audit entry must show them
@@ -171,6 +173,7 @@ def update_account(account_id: int, data: AccountInput, by: User) -> tuple[User,
             user.set_password(temporary)
             user.must_change_password = True
             user.end_sessions()
+            signin.clear_account(user.email)  # the holder can sign in with it at once
             after = snapshot(user) | {"temporary_password_set": True}
         if after == before:
             db.session.rollback()
@@ -273,16 +276,15 @@ def _check_official_free(official_id: int, account_id: int | None, *, field: str
 
 
 def _temporary_password(password: str) -> str:
-    if password and not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidAccount(
-            "temporary_password",
-            _l(
-                "A password must be %(min)d to %(max)d characters.",
-                min=MIN_PASSWORD,
-                max=MAX_PASSWORD,
-            ),
-        )
+    if password:
+        _check_password("temporary_password", password)
     return password
+
+
+def _check_password(field: str, password: str) -> None:
+    message = passwords.problem(password)
+    if message is not None:
+        raise InvalidAccount(field, message)
 
 
 def _keep_an_admin(field: str | None, message) -> None:

@@ -12,13 +12,12 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, audit, backup, fulltext, importer, vocabulary
+from . import accounts, audit, backup, fulltext, importer, passwords, vocabulary
 from .extensions import db
 from .models import Meeting, Official, User
 from .transactions import ConcurrentChange, write_transaction
 
 users = AppGroup("users", help="Manage accounts.")
-MIN_PASSWORD_LENGTH = accounts.MIN_PASSWORD  # as for passwords chosen in the app
 
 
 @users.command("create")
@@ -43,10 +42,10 @@ def create_user(email, name, role, official_id, password_stdin):
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(
-            f"the password must be at least {MIN_PASSWORD_LENGTH} characters"
-        )
+    problem = passwords.problem(password)  # the rule of passwords chosen in the app
+    if problem is not None:
+        with force_locale("en"):
+            raise click.ClickException(str(problem))
     data = accounts.AccountInput(email=email, name=name, role=role, official_id=official_id)
     try:
         accounts.create_account(data, None, password=password)

@@ -69,4 +69,27 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
+    # A signed-in session ends after this long without a request, and this long after
+    # signing in whatever its use (OWASP ASVS 3.3.2, level 2).
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Sign-in throttling, held in the database so that it holds across workers and hosts.
+    # An account (the email typed, whether or not it exists) may fail this many times;
+    # after that each further try must wait, first SIGN_IN_LOCKOUT_SECONDS after the last
+    # failure, doubling with each further failure up to SIGN_IN_LOCKOUT_MAX_SECONDS.
+    SIGN_IN_ACCOUNT_FAILURES = _env_int("SIGN_IN_ACCOUNT_FAILURES", 5)
+    SIGN_IN_LOCKOUT_SECONDS = _env_int("SIGN_IN_LOCKOUT_SECONDS", 60)
+    SIGN_IN_LOCKOUT_MAX_SECONDS = _env_int("SIGN_IN_LOCKOUT_MAX_SECONDS", 3600)
+    # A client address may fail this many times within the window (a sliding window).
+    SIGN_IN_ADDRESS_FAILURES = _env_int("SIGN_IN_ADDRESS_FAILURES", 30)
+    SIGN_IN_ADDRESS_WINDOW_SECONDS = _env_int("SIGN_IN_ADDRESS_WINDOW_SECONDS", 900)
+    # Failures are forgotten after this long, and at a successful sign-in to the account.
+    SIGN_IN_FAILURES_KEPT_SECONDS = _env_int("SIGN_IN_FAILURES_KEPT_SECONDS", 24 * 3600)
+    # argon2id, as argon2-cffi's defaults (RFC 9106's second recommendation): 3 passes
+    # over 64 MiB with 4 lanes. Stored hashes with other parameters are rehashed with
+    # these at the holder's next sign-in.
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)  # KiB
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)

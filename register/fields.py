@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from .accounts import MAX_PASSWORD, MIN_PASSWORD
+from . import passwords
 from .text import has_bidi_control, has_visible, normalise, parse_id, single_line
 
 
@@ -158,14 +158,12 @@ class VersionField(Field):
         self.data = parse_id(valuelist[0]) if valuelist else None
 
 
-def password_length() -> Length:
-    """The length every password chosen or given in the app must have."""
-    return Length(
-        min=MIN_PASSWORD,
-        max=MAX_PASSWORD,
-        message=_l(
-            "A password must be %(min)d to %(max)d characters.",
-            min=MIN_PASSWORD,
-            max=MAX_PASSWORD,
-        ),
-    )
+class PasswordRule:
+    """The rule every password chosen or given in the app keeps (passwords.py): its
+    length, and not a common one."""
+
+    def __call__(self, form, field):
+        if field.data:
+            message = passwords.problem(field.data)
+            if message is not None:
+                raise ValidationError(message)

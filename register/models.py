@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
@@ -28,7 +29,28 @@ from sqlalchemy.types import TypeDecorator
 from .extensions import db
 from .text import name_key, search_key
 
-_password_hasher = PasswordHasher()
+
+def password_hasher() -> PasswordHasher:
+    """argon2id with the parameters of the app's configuration (config.py)."""
+    config = current_app.config if has_app_context() else {}
+    return _hasher(
+        config.get("ARGON2_TIME_COST", 3),
+        config.get("ARGON2_MEMORY_COST", 65536),
+        config.get("ARGON2_PARALLELISM", 4),
+    )
+
+
+@cache
+def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID
+    )
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a password no one knows, made with the same parameters as real ones."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def utcnow() -> datetime:
@@ -134,19 +156,27 @@ class User(UserMixin, db.Model):
         return email.strip().lower()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _password_hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         try:
-            return _password_hasher.verify(self.password_hash, password)
+            return password_hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def password_needs_rehash(self) -> bool:
+        """Whether the stored hash was made with other parameters than the configured."""
+        try:
+            return password_hasher().check_needs_rehash(self.password_hash)
+        except InvalidHashError:
+            return True
 
     @staticmethod
     def spend_password_check(password: str) -> None:
         """Take as long as a real check, so timing does not reveal unknown emails."""
+        hasher = password_hasher()
         try:
-            _password_hasher.verify(_DUMMY_HASH, password)
+            hasher.verify(_dummy_hash(hasher), password)
         except VerificationError:
             pass
 
@@ -195,9 +225,6 @@ class User(UserMixin, db.Model):
     def can_delete(self, meeting: Meeting) -> bool:
         """Only a draft that was never published can be deleted."""
         return meeting.status == "draft" and meeting.number is None and self.can_edit(meeting)
-
-
-_DUMMY_HASH = _password_hasher.hash(secrets.token_urlsafe(16))
 
 
 class Organisation(db.Model):
@@ -500,3 +527,20 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User | None] = relationship()
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in, counted against the account typed and the client's address.
+
+    A row is written before the password is checked, so that parallel guesses are counted
+    too, and removed again when the sign-in succeeds. `key` is a digest of what is
+    counted ("account:" and the email, or "address:" and the address), so the table
+    keeps no email addresses, nor passwords typed into the email field. Rows are pruned
+    once they no longer count (see signin.py).
+    """
+
+    __table_args__ = (Index("ix_sign_in_failure_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -123,7 +123,7 @@ def test_users_create_command(app, runner):
             "a long enough password\n",
             "Invalid value",
         ),
-        (["x@example.org", "--name", "X"], "eleven char\n", "at least 12 characters"),
+        (["x@example.org", "--name", "X"], "eleven char\n", "12 to 128 characters"),
         (
             ["x@example.org", "--name", "X", "--official-id", "99"],
             "a long enough password\n",

@@ -11,11 +11,11 @@ from ..extensions import db
 from ..fields import (
     ChoiceField,
     MaxLength,
+    PasswordRule,
     RegisterForm,
     Visible,
     choices,
     clean_text,
-    password_length,
 )
 from ..models import Official, User
 from ..text import parse_id
@@ -65,7 +65,7 @@ class AccountForm(RegisterForm):
     official_id = OptionalRecordField(_l("Linked official"))
     temporary_password = PasswordField(
         _l("Temporary password"),
-        validators=[Optional(strip_whitespace=False), password_length()],
+        validators=[Optional(strip_whitespace=False), PasswordRule()],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo
 
-from ..fields import MaxLength, password_length
+from ..fields import MaxLength, PasswordRule
 
 
 class LoginForm(FlaskForm):
@@ -22,7 +22,7 @@ class LoginForm(FlaskForm):
 def new_password_field(label):
     return PasswordField(
         label,
-        validators=[DataRequired(_l("Enter a new password.")), password_length()],
+        validators=[DataRequired(_l("Enter a new password.")), PasswordRule()],
         render_kw={"autocomplete": "new-password"},
     )
 

@@ -1,9 +1,21 @@
-from flask import flash, redirect, render_template, request, url_for
+import time
+
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, signin
 from ..extensions import db
 from ..models import User
 from ..redirects import safe_next
@@ -20,11 +32,20 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
+        # Counted before the password is hashed: a throttled guess costs no hashing.
+        try:
+            attempt = signin.begin(email, audit.client_address())
+        except signin.Throttled as throttled:
+            return throttled_page("auth/login.html", form, throttled.retry_after)
         user = db.session.scalar(select(User).filter_by(email=email))
         if user is None:
             User.spend_password_check(form.password.data)
         elif user.check_password(form.password.data) and user.active:
+            signin.succeeded(attempt)
+            if user.password_needs_rehash():
+                user.set_password(form.password.data)  # the configured argon2 parameters
             login_user(user)
+            session["signed_in_at"] = session["seen_at"] = int(time.time())
             audit.log("sign_in", user=user, target=user)
             db.session.commit()
             if user.must_change_password:
@@ -35,6 +56,49 @@ def login():
         # One message for every failure, so it does not reveal which accounts exist.
         form.password.errors.append(_("The email address or password is wrong."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def throttled_page(template: str, form, retry_after: int):
+    """429: the page with its form and how long to wait, whichever limit it was, so that
+    it does not reveal which accounts exist."""
+    minutes = max(1, -(-retry_after // 60))
+    message = ngettext(
+        "Too many failed attempts to sign in. Wait %(num)d minute and try again.",
+        "Too many failed attempts to sign in. Wait %(num)d minutes and try again.",
+        minutes,
+    )
+    response = make_response(render_template(template, form=form, throttled=message))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.before_app_request
+def end_expired_session():
+    """Sign out a session left unused for SESSION_IDLE_MINUTES, or signed in longer ago
+    than SESSION_MAX_HOURS. The times travel in the signed session cookie, so a copied
+    cookie expires too; other sessions of the account go on."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    signed_in = session.get("signed_in_at", 0)  # none: from before the limits existed
+    seen = session.get("seen_at", signed_in)
+    config = current_app.config
+    if (
+        now - seen > config["SESSION_IDLE_MINUTES"] * 60
+        or now - signed_in > config["SESSION_MAX_HOURS"] * 3600
+    ):
+        logout_user()
+        session.pop("signed_in_at", None)
+        session.pop("seen_at", None)
+        if request.blueprint == "api" or request.endpoint == "desk.lookup_records":
+            return None  # answered as for anyone signed out: in JSON, not the sign-in page
+        flash(_("Your session has ended. Sign in again to go on."), "info")
+        path = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=safe_next(path, url_for("desk.index"))))
+    if now - seen >= 60:  # a new cookie once a minute at most, not on every request
+        session["seen_at"] = now
+    return None
 
 
 @bp.post("/logout")
@@ -54,7 +118,17 @@ def logout():
 def change_password():
     """Change one's password; a temporary one must be changed before anything else."""
     form = PasswordChangeForm(user=current_user)
-    if form.validate_on_submit():
+    attempt = None
+    if form.is_submitted() and form.current_password.data:
+        # The current password is guessed no more freely than at signing in.
+        try:
+            attempt = signin.begin(current_user.email, audit.client_address())
+        except signin.Throttled as throttled:
+            return throttled_page("auth/password.html", form, throttled.retry_after)
+    valid = form.validate_on_submit()
+    if attempt is not None and "current_password" not in form.errors:
+        signin.succeeded(attempt)
+    if valid:
         user = current_user._get_current_object()
         user.set_password(form.new_password.data)
         user.must_change_password = False
@@ -64,4 +138,5 @@ def change_password():
         login_user(user)
         flash(_("Your password is changed. Other sessions of your account have ended."), "success")
         return redirect(safe_next(request.args.get("next"), url_for("desk.index")))
+    db.session.commit()
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
