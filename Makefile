@@ -81,8 +81,8 @@ bench: install-dev
 # -- maintenance --------------------------------------------------------------------
 
 lint: install-dev
-	$(BIN)/ruff check register tests bench wsgi.py
-	$(BIN)/ruff format --check register tests bench wsgi.py
+	$(BIN)/ruff check register tests scripts bench wsgi.py
+	$(BIN)/ruff format --check register tests scripts bench wsgi.py
 	$(BIN)/lint-imports
 
 translations: install-dev

@@ -505,8 +505,9 @@ RESOURCES: dict[str, Resource] = {
             _l("Revisions"),
             _l(
                 "Every publication, amendment, withdrawal and withholding of a public record, "
-                "with the stated reason and the content before and after. A withdrawn or "
-                "withheld record's revisions keep their dates and reasons only."
+                "with the stated reason and the content before and after, each a link of "
+                "the register's hash chain. A withdrawn or withheld record's revisions keep "
+                "their dates, reasons and hashes only."
             ),
             (
                 _MEETING_ID,
