@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from register import history, importer
 from register import records as writes
+from register.demo import load_demo
 from register.extensions import db
-from register.models import Meeting, Revision, User
+from register.models import Meeting, Official, Organisation, Revision, User
 
 from .conftest import utc_today
 
@@ -281,3 +282,22 @@ def test_the_migration_chains_the_revisions_already_kept(app, runner, register):
 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"5 revisions, chain head {newest_chain_hash(app)}"
+
+
+def test_demo_data_forms_one_chain_that_later_writes_extend(app, runner):
+    with app.app_context():
+        loaded = load_demo(meetings=60)
+        author = db.session.scalar(select(User).filter_by(email="registrar@example.org"))
+        demo = {
+            "official": db.session.scalar(select(Official.id).limit(1)),
+            "organisation": db.session.scalar(select(Organisation.id).limit(1)),
+        }
+        records_create(demo, author, "Möte efter demodata")
+
+    result = verify(runner)
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        count = db.session.scalar(select(func.count(Revision.id)))
+    assert count == loaded["revisions"] + 1  # the demo's, and the one published after it
+    assert result.output.strip() == f"{count} revisions, chain head {newest_chain_hash(app)}"
