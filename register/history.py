@@ -33,7 +33,7 @@ from .models import Meeting, Revision, utcnow
 GENESIS = "0" * 64
 # The key of the PostgreSQL advisory lock that appending to the chain takes: any fixed
 # number no other lock in the database uses ("revchain" in ASCII).
-CHAIN_LOCK = 0x72657663686169
+CHAIN_LOCK = 0x726576636861696E
 BATCH = 1000
 
 
