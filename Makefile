@@ -81,8 +81,8 @@ bench: install-dev
 # -- maintenance --------------------------------------------------------------------
 
 lint: install-dev
-	$(BIN)/ruff check register tests bench wsgi.py deploy
-	$(BIN)/ruff format --check register tests bench wsgi.py deploy
+	$(BIN)/ruff check register tests scripts bench wsgi.py deploy
+	$(BIN)/ruff format --check register tests scripts bench wsgi.py deploy
 	$(BIN)/lint-imports
 
 translations: install-dev

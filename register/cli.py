@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app wsgi users create`, `demo`, `import-meetings`, `backup` …"""
+"""Command-line tools: `flask --app wsgi users create`, `demo`, `import-meetings`, `backup`,
+`verify-history` …"""
 
 import os
 import sqlite3
@@ -12,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from . import accounts, audit, backup, fulltext, importer, passwords, vocabulary
+from . import accounts, audit, backup, fulltext, history, importer, passwords, vocabulary
 from .extensions import db
 from .models import Meeting, Official, User
 from .transactions import ConcurrentChange, write_transaction
@@ -179,6 +180,26 @@ def backup_database(destination, force):
     click.echo(f"Backed up the register to {destination} ({size / 2**20:.1f} MiB, integrity ok).")
 
 
+@click.command("verify-history")
+@with_appcontext
+@click.option(
+    "--head",
+    "noted_head",
+    help="A chain head noted earlier (e.g. from the data page): it must still be in the chain.",
+)
+def verify_history(noted_head):
+    """Check the hash chain over every revision: each content hash recomputed from the
+    stored revision, each link from the one before; exits 1 at the first broken link."""
+    if noted_head is not None:
+        noted_head = noted_head.strip().lower()
+    with db.engine.connect() as connection:
+        result = history.verify(connection, noted_head)
+    if isinstance(result, history.Break):
+        click.echo(f"The history is broken: {result}", err=True)
+        raise SystemExit(1)
+    click.echo(f"{result.count} revisions, chain head {result.head}")
+
+
 def _progress_bar(items, length: int, label: str):
     with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
         yield from bar
@@ -191,3 +212,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(reindex_search)
     app.cli.add_command(import_meetings)
     app.cli.add_command(backup_database)
+    app.cli.add_command(verify_history)

@@ -59,7 +59,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import insert, select, update
 
-from . import agenda, audit, fulltext, organisations, records, vocabulary
+from . import agenda, audit, fulltext, history, organisations, records, vocabulary
 from .export import COLUMN_NAMES, COLUMNS, FORMULA_TRIGGERS, MULTI_VALUE_SEPARATOR, safe_cell
 from .extensions import db
 from .models import (
@@ -1247,8 +1247,9 @@ def _write(rows: list[Row], result: Result, source: str, progress: Progress) -> 
     published: list[int] = []
     chunks = [rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)]
     number = first
+    chain = history.locked_chain()
     for chunk in progress(chunks, len(chunks), "Writing"):
-        number = _write_chunk(chunk, number, now, published)
+        number = _write_chunk(chunk, number, now, published, chain)
     # The search index, which the session's hook keeps for ORM writes, in bulk here: the
     # new records added to it, or, when they are the register's first, the index built
     # afresh (faster, and with statistics for the query planner).
@@ -1355,10 +1356,14 @@ REVISION_COLUMNS = (
     "reason",
     "before",
     "after",
+    "content_hash",
+    "chain_hash",
 )
 
 
-def _write_chunk(chunk: list[Row], number: int, now: datetime, published: list[int]) -> int:
+def _write_chunk(
+    chunk: list[Row], number: int, now: datetime, published: list[int], chain: history.Chain
+) -> int:
     first = number
     meetings = []
     for row in chunk:
@@ -1410,7 +1415,16 @@ def _write_chunk(chunk: list[Row], number: int, now: datetime, published: list[i
             reason = f"{row.reason} ({row.ground})" if row.ground else row.reason
             action = "withdraw" if row.status == "withdrawn" else "withhold"
             at = row.withdrawn_at or now
-            revisions.append([meeting_id, 1, action, None, at, reason, None, None])
+            hashes = chain.append(
+                record=first + position,
+                number=1,
+                action=action,
+                created_at=at,
+                reason=reason or "",
+                before=None,
+                after=None,
+            )
+            revisions.append([meeting_id, 1, action, None, at, reason, None, None, *hashes])
             continue
         published.append(meeting_id)
         links[meeting_official].extend([meeting_id, item.id] for item in row.officials)
@@ -1423,7 +1437,18 @@ def _write_chunk(chunk: list[Row], number: int, now: datetime, published: list[i
             organisations=(_name(item) for item in row.organisations),
             issues=(_name(item) for item in row.issues),
         )
-        revisions.append([meeting_id, 1, "publish", None, row.published_at or now, "", None, after])
+        at = row.published_at or now
+        hashes = chain.append(
+            record=first + position,
+            number=1,
+            action="publish",
+            created_at=at,
+            reason="",
+            before=None,
+            after=after,
+        )
+        revisions.append([meeting_id, 1, "publish", None, at, "", None, after, *hashes])
+    # In the order their hashes were made: the ids follow it, and so does the chain.
     for table, values in links.items():
         Inserter(table, tuple(column.name for column in table.c))(values)
     Inserter(Revision.__table__, REVISION_COLUMNS)(revisions)

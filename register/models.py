@@ -491,6 +491,9 @@ class Revision(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    # The hash chain over the whole register's revisions (see history.py), as hex.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
     meeting: Mapped[Meeting] = relationship(back_populates="revisions")
     user: Mapped[User | None] = relationship()

@@ -8,8 +8,8 @@ Core queries, a batch at a time, so memory stays flat however large the register
 
 Only what is public is here: organisations that only drafts name and merged duplicates
 are not listed, drafts never appear, and the revisions of a withdrawn or withheld record
-keep their dates and reasons but not the content the record no longer shows. Who made a
-change is not public either.
+keep their dates, reasons and hashes but not the content the record no longer shows. Who
+made a change is not public either.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, case, null, select
+from sqlalchemy import Connection, case, func, null, select
 from sqlalchemy.orm import aliased
 
-from . import export, keptfiles
+from . import export, history, keptfiles
 from .export import MULTI_VALUE_SEPARATOR, absolute_url, json_rows, safe_cell
 from .extensions import db
 from .models import (
@@ -269,7 +269,19 @@ def _unit_rows(connection: Connection) -> Iterator[tuple]:
 def _revision_rows(connection: Connection) -> Iterator[tuple]:
     # A withdrawn or withheld record's content is no longer public, not even in its
     # history: its revisions keep their dates, actions and reasons only.
+    # Its content hash stays, so the links of the chain can be checked all the same.
     content_public = Meeting.status == "published"
+    earlier = aliased(Revision)
+    # The chain hash of the revision before it in the whole register (by id), looked up
+    # by the primary key for each row.
+    previous_hash = (
+        select(earlier.chain_hash)
+        .where(earlier.id < Revision.id)
+        .order_by(earlier.id.desc())
+        .limit(1)
+        .correlate(Revision)
+        .scalar_subquery()
+    )
     query = (
         select(
             Meeting.number,
@@ -279,13 +291,16 @@ def _revision_rows(connection: Connection) -> Iterator[tuple]:
             Revision.reason,
             case((content_public, Revision.before), else_=null()),
             case((content_public, Revision.after), else_=null()),
+            Revision.content_hash,
+            func.coalesce(previous_hash, history.GENESIS),
+            Revision.chain_hash,
         )
         .join(Meeting, Meeting.id == Revision.meeting_id)
         .where(Meeting.status.in_(Meeting.PUBLIC_STATUSES), Meeting.number.is_not(None))
         .order_by(Meeting.number, Revision.number)
     )
-    for *values, before, after in _batched(connection, query):
-        yield (*values, _json_value(before), _json_value(after))
+    for *values, before, after, content, previous, chained in _batched(connection, query):
+        yield (*values, _json_value(before), _json_value(after), content, previous, chained)
 
 
 def _json_value(value):
@@ -490,8 +505,9 @@ RESOURCES: dict[str, Resource] = {
             _l("Revisions"),
             _l(
                 "Every publication, amendment, withdrawal and withholding of a public record, "
-                "with the stated reason and the content before and after. A withdrawn or "
-                "withheld record's revisions keep their dates and reasons only."
+                "with the stated reason and the content before and after, each a link of "
+                "the register's hash chain. A withdrawn or withheld record's revisions keep "
+                "their dates, reasons and hashes only."
             ),
             (
                 _MEETING_ID,
@@ -518,6 +534,34 @@ RESOURCES: dict[str, Resource] = {
                     "after",
                     "object",
                     _l("The record's content after it, as JSON; empty for a withdrawal."),
+                ),
+                Field(
+                    "content_hash",
+                    "string",
+                    _l(
+                        "SHA-256 (hex) of the revision as canonical JSON: meeting_id, number, "
+                        "action, created_at, reason, before and after, keys sorted, no spaces, "
+                        "UTF-8. Given also where the content is no longer public."
+                    ),
+                    required=True,
+                ),
+                Field(
+                    "previous_hash",
+                    "string",
+                    _l(
+                        "The chain hash of the revision made before it in the whole register; "
+                        "64 zeros for the first."
+                    ),
+                    required=True,
+                ),
+                Field(
+                    "chain_hash",
+                    "string",
+                    _l(
+                        "SHA-256 (hex) of previous_hash followed by content_hash: the link that "
+                        "chains every revision of the register to the one before it."
+                    ),
+                    required=True,
                 ),
             ),
             ("meeting_id", "number"),

@@ -18,7 +18,7 @@ from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from . import audit
+from . import audit, history
 from .extensions import db
 from .models import (
     Counter,
@@ -366,16 +366,15 @@ def find_or_create_organisations(
 def _add_revision(
     meeting: Meeting, action: str, author: User, *, before, after, reason: str = ""
 ) -> None:
-    meeting.revisions.append(
-        Revision(
-            number=len(meeting.revisions) + 1,
-            action=action,
-            user=author,
-            reason=reason,
-            before=before,
-            after=after,
-        )
+    revision = Revision(
+        number=len(meeting.revisions) + 1,
+        action=action,
+        user=author,
+        reason=reason,
+        before=before,
+        after=after,
     )
+    history.append(meeting, revision)
 
 
 # -- Withdrawing and withholding -----------------------------------------------------------

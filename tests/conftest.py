@@ -13,7 +13,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from register import create_app
+from register import create_app, history
 from register.extensions import db
 from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
 from register.records import take_number
@@ -178,9 +178,8 @@ class Records:
                 meeting.number = take_number()
             if status == "published":
                 meeting.published_at = meeting.published_at or datetime.now(UTC)
-                meeting.revisions.append(
-                    Revision(number=1, action="publish", after=meeting.snapshot())
-                )
+                revision = Revision(number=1, action="publish", after=meeting.snapshot())
+                history.append(meeting, revision)
             db.session.add(meeting)
             db.session.commit()
             return meeting.id

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import insert, select, text
 
-from .. import fulltext
+from .. import fulltext, history
 from ..extensions import db
 from ..identifiers import generate_danish_cvr, generate_swedish_org_number
 from ..models import (
@@ -560,14 +560,16 @@ def _weekday(day: date, latest: date) -> date:
 def _insert_meetings(pairs) -> dict:
     """Write meetings, their links and revisions with Core bulk inserts, batch by batch."""
     counts = {"published": 0, "drafts": 0, "withdrawn": 0, "amended": 0, "revisions": 0}
+    chain = history.locked_chain()
     batch = []
     for pair in pairs:
         batch.append(pair)
         if len(batch) == BATCH_SIZE:
-            _insert_batch(batch, counts)
+            _insert_batch(batch, counts, chain)
             db.session.commit()
+            chain = history.locked_chain()  # the lock ended with the transaction
             batch = []
-    _insert_batch(batch, counts)
+    _insert_batch(batch, counts, chain)
     if db.engine.dialect.name == "postgresql":
         # Explicit ids leave the sequences behind; the app's own inserts must follow on.
         for table in ("meeting", "revision"):
@@ -580,7 +582,11 @@ def _insert_meetings(pairs) -> dict:
     return counts
 
 
-def _insert_batch(batch: list, counts: dict) -> None:
+# What a revision's content hash covers besides its record's and its own number.
+HASHED = ("action", "created_at", "reason", "before", "after")
+
+
+def _insert_batch(batch: list, counts: dict, chain: history.Chain) -> None:
     """One batch of meetings and everything that hangs on them."""
     if not batch:
         return
@@ -594,8 +600,20 @@ def _insert_batch(batch: list, counts: dict) -> None:
         issues += [{"meeting_id": meeting.id, "issue_id": i.id} for i in meeting.issues]
         for number, revision in enumerate(meeting_revisions, start=1):
             counts["revisions"] += 1
+            content, chained = chain.append(
+                record=meeting.number,
+                number=number,
+                **{key: revision[key] for key in HASHED},
+            )
             revisions.append(
-                {"id": counts["revisions"], "meeting_id": meeting.id, "number": number, **revision}
+                {
+                    "id": counts["revisions"],
+                    "meeting_id": meeting.id,
+                    "number": number,
+                    **revision,
+                    "content_hash": content,
+                    "chain_hash": chained,
+                }
             )
         counts["drafts" if meeting.status == "draft" else meeting.status] += 1
         counts["amended"] += meeting.amended_at is not None

@@ -13,9 +13,9 @@ from flask import (
     url_for,
 )
 
-from .. import export, opendata
+from .. import export, history, opendata
 from ..extensions import db
-from ..freshness import conditional, last_change
+from ..freshness import conditional, last_change, memoised
 from . import bp
 
 FORMATS = {"csv": "text/csv", "json": "application/json"}
@@ -42,6 +42,7 @@ def data():
         resources=opendata.RESOURCES,
         licence=opendata.licence(current_app.config),
         last_change=last_change(),
+        chain_head=memoised("chain_head", history.head),
     )
 
 

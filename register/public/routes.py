@@ -20,7 +20,17 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from werkzeug.wsgi import wrap_file
 
-from .. import agenda, export, fulltext, keptfiles, lookup, organisations, spreadsheet, vocabulary
+from .. import (
+    agenda,
+    export,
+    fulltext,
+    history,
+    keptfiles,
+    lookup,
+    organisations,
+    spreadsheet,
+    vocabulary,
+)
 from ..extensions import db
 from ..freshness import conditional, last_change, memoised
 from ..models import (
@@ -381,7 +391,9 @@ def meeting(number: int):
 def meeting_history(number: int):
     """The record's public history: publication, amendments with reasons, withdrawal."""
     record = public_meeting_or_404(number)
-    return render_template("public/history.html", meeting=record)
+    return render_template(
+        "public/history.html", meeting=record, chain_head=memoised("chain_head", history.head)
+    )
 
 
 @bp.get("/language")
