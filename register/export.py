@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import operator
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -572,7 +573,7 @@ class _utf8(_Spelt):  # noqa: N801
 # -- the two formats, written by the database ------------------------------------------------
 
 
-class _Format:
+class _Format(ABC):
     """How one format writes a cell; a run of cells is joined with `separator`."""
 
     separator: str
@@ -580,17 +581,17 @@ class _Format:
     def prefix(self, column: Column) -> str:
         return ""
 
+    @abstractmethod
     def blank(self, column: Column) -> str:
         """A cell of a column that a withdrawn or withheld record does not show."""
-        raise NotImplementedError
 
+    @abstractmethod
     def cell(self, column: Column, value: ColumnElement) -> ColumnElement:
         """The cell of a column of the meeting's own."""
-        raise NotImplementedError
 
+    @abstractmethod
     def listed(self, column: Column, value: ColumnElement, order) -> ColumnElement:
         """The cell of a linked column: an aggregate of `value` over the linked records."""
-        raise NotImplementedError
 
 
 def _written(column: Column, value: ColumnElement) -> ColumnElement:

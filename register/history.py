@@ -66,6 +66,20 @@ def content_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def stored_fields(row) -> dict:
+    """What content_hash covers, from a revision row read with the record's public number
+    as `record` (as verify and the migration that filled the hashes read them)."""
+    return {
+        "record": row.record,
+        "number": row.number,
+        "action": row.action,
+        "created_at": row.created_at,
+        "reason": row.reason or "",
+        "before": row.before,
+        "after": row.after,
+    }
+
+
 def link(previous: str, content: str) -> str:
     """The chain hash of a revision with this content hash after `previous`."""
     return hashlib.sha256((previous + content).encode("ascii")).hexdigest()
@@ -188,15 +202,7 @@ def _chain_break(connection: Connection, noted_head: str | None) -> Verified | B
     for row in _revisions(connection):
         count += 1
         where = (row.id, row.record, row.number)
-        expected = content_hash(
-            record=row.record,
-            number=row.number,
-            action=row.action,
-            created_at=row.created_at,
-            reason=row.reason or "",
-            before=row.before,
-            after=row.after,
-        )
+        expected = content_hash(**stored_fields(row))
         if row.content_hash != expected:
             return Break(
                 *where,

@@ -327,7 +327,9 @@ def test_concluded_issue_has_its_page(client, register):
     "path", ["/issues/no-such-issue", "/issues/" + "a" * 300, "/issues/%3Cscript%3E"]
 )
 def test_unknown_issue_is_not_found(client, register, path):
-    page(client, path, status=404)
+    html = page(client, path, status=404)
+    assert html.count("<h1") == 1  # a real error page, not a bare status
+    assert "<script>" not in html
 
 
 # -- organisations --------------------------------------------------------------------

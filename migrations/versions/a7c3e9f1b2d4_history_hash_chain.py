@@ -70,15 +70,7 @@ def upgrade():
             break
         hashed = []
         for row in rows:
-            content, chained = chain.append(
-                record=row.record,
-                number=row.number,
-                action=row.action,
-                created_at=row.created_at,
-                reason=row.reason or "",
-                before=row.before,
-                after=row.after,
-            )
+            content, chained = chain.append(**history.stored_fields(row))
             hashed.append({"revision_id": row.id, "content": content, "chained": chained})
         connection.execute(write, hashed)
         last = rows[-1].id
