@@ -55,18 +55,22 @@ run: install
 	@echo ""
 	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
-# The suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+# The suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set. In TEST_WORKERS
+# processes (pytest-xdist; 0: one, as plain `pytest` runs); on PostgreSQL each has a database
+# of its own beside TEST_DATABASE_URL's (tests/conftest.py).
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
 test: install-dev
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; \
-		TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		TEST_DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS); \
 	fi
 
 # Starts a local PostgreSQL (installing it from Debian packages if needed; root) and runs
 # the suite on it.
 test-postgres: install-dev
-	TEST_DATABASE_URL="$$(bash .ci/postgres.sh)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL="$$(bash .ci/postgres.sh)" $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Export speed and memory at two sizes; memory should not grow with the row count.
 BENCH_SIZES ?= 20000 200000

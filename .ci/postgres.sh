@@ -23,6 +23,9 @@ run_sql() { su postgres -c "psql -q -v ON_ERROR_STOP=1 -tAc \"$1\""; }
 if [ "$(run_sql "SELECT 1 FROM pg_roles WHERE rolname = 'register_test'")" != "1" ]; then
   run_sql "CREATE ROLE register_test LOGIN PASSWORD 'register_test'" >&2
 fi
+# `make test` runs the suite in several processes, each on a database of its own that the
+# tests create (tests/conftest.py) beside this one.
+run_sql "ALTER ROLE register_test CREATEDB" >&2
 if [ "$(run_sql "SELECT 1 FROM pg_database WHERE datname = 'register_test'")" != "1" ]; then
   run_sql "CREATE DATABASE register_test OWNER register_test ENCODING 'UTF8' TEMPLATE template0" >&2
 fi

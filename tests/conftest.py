@@ -8,23 +8,76 @@ import os
 import re
 import shutil
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from jinja2 import BytecodeCache
+from psycopg import connect, errors, sql
+from sqlalchemy import make_url, select, text
 
 from register import create_app, history
 from register.extensions import db
 from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
 from register.records import take_number
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+def database_of_this_worker(url: str | None) -> str | None:
+    """The PostgreSQL database of this pytest-xdist worker (`make test` runs the suite in two
+    processes): named after TEST_DATABASE_URL's and the worker, `register_test_gw0`, and
+    created with the unaccent extension if missing, for which the role needs CREATEDB
+    (.ci/postgres.sh grants it). Without xdist, TEST_DATABASE_URL's own database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+
+    def libpq(url):
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    with connect(libpq(base), autocommit=True) as connection:
+        found = "SELECT 1 FROM pg_database WHERE datname = %s"
+        if not connection.execute(found, (own.database,)).fetchone():
+            name = sql.Identifier(own.database)
+            create = "CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0"
+            try:
+                connection.execute(sql.SQL(create).format(name))
+            except errors.DuplicateDatabase:
+                pass  # another run made it a moment ago
+    with connect(libpq(own), autocommit=True) as connection:
+        connection.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    return own.render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def utc_today() -> date:
     return datetime.now(UTC).date()
+
+
+class CompiledTemplates(BytecodeCache):
+    """The templates as compiled once, for every test's app: each test makes an app of its
+    own, and compiling every template anew for each took a fifth of the suite's time. Jinja
+    keeps a template's source checksum with its code, so an edited template is compiled
+    again."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        checksum, code = self.code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 def make_app(database_url: str, **config):
@@ -38,7 +91,9 @@ def make_app(database_url: str, **config):
         "TIMEZONE": "UTC",
     }
     settings.update(config)
-    return create_app(settings)
+    app = create_app(settings)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +170,15 @@ def auth(client):
     return AuthActions(client)
 
 
+@cache
+def password_hash(password: str) -> str:
+    """User.set_password's argon2id hash of a password, made once a run: a hash takes a
+    fifth of a second, and the tests make well over a thousand accounts."""
+    user = User()
+    user.set_password(password)
+    return user.password_hash
+
+
 class Records:
     """Creates what a test needs and returns ids, so nothing outlives its session."""
 
@@ -145,7 +209,7 @@ class Records:
         self, email="official@example.org", role="official", official_id=None, name="Test User"
     ):
         user = User(email=email, name=name, role=role, official_id=official_id)
-        user.set_password(PASSWORD)
+        user.password_hash = password_hash(PASSWORD)
         return self._save(user)
 
     def meeting(
