@@ -21,6 +21,8 @@ from register.extensions import db
 from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
 from register.records import take_number
 
+pytest_plugins = ["tests.turns"]  # under pytest-xdist, a server test runs alone
+
 
 def database_of_this_worker(url: str | None) -> str | None:
     """The PostgreSQL database of this pytest-xdist worker (`make test` runs the suite in two

@@ -39,7 +39,6 @@ HOOKS = Path(__file__).with_name("gunicorn_hooks.py")
 # What a process needs from the outer environment; the app's settings are all set here.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR")
 START_TIMEOUT = 20
-PORT_ATTEMPTS = 3
 STOP_TIMEOUT = 10
 CLIENT_TIMEOUT = 30
 
@@ -54,7 +53,6 @@ class GunicornServer:
         self.url: str | None = None
         self.allow_tracebacks = False
         self._process: subprocess.Popen | None = None
-        self._log_start = 0
 
     def start(
         self,
@@ -71,16 +69,7 @@ class GunicornServer:
         """
         if self._process is not None:
             raise RuntimeError("the server is running already")
-        for _ in range(PORT_ATTEMPTS):
-            try:
-                return self._start_on_a_free_port(workers, extra_env, options, wsgi_app)
-            except PortTaken:
-                self.stop()  # another process took the port between the probe and the bind
-        pytest.fail(f"gunicorn found its port taken {PORT_ATTEMPTS} times:\n" + self.log())
-
-    def _start_on_a_free_port(self, workers, extra_env, options, wsgi_app) -> str:
         self.ready_path.unlink(missing_ok=True)
-        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         harness_options = options is None
@@ -111,13 +100,6 @@ class GunicornServer:
             self._wait_until_healthy()
         return self.url
 
-    def _check_port(self) -> None:
-        """Raise PortTaken when gunicorn says its port is in use (it retries for 5 s)."""
-        with open(self.log_path, "rb") as log:
-            log.seek(self._log_start)
-            if b"Connection in use" in log.read():
-                raise PortTaken
-
     def _environment(self, extra_env: dict[str, str] | None) -> dict[str, str]:
         config = self.app.config
         env = {name: os.environ[name] for name in INHERITED if name in os.environ}
@@ -139,7 +121,6 @@ class GunicornServer:
     def _wait_until_ready(self, port: int, workers: int) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while len(self.worker_pids) < workers:
-            self._check_port()
             if self._process.poll() is not None:
                 pytest.fail(
                     f"gunicorn exited with {self._process.returncode} before it was ready:\n"
@@ -160,7 +141,6 @@ class GunicornServer:
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            self._check_port()
             if self._process.poll() is not None:
                 pytest.fail(
                     f"gunicorn exited with {self._process.returncode} before it was ready:\n"
@@ -218,10 +198,6 @@ class GunicornServer:
         return self.log_path.read_text(errors="replace")
 
 
-class PortTaken(Exception):
-    """gunicorn could not bind the port that free_port() found free."""
-
-
 def free_port() -> int:
     """A port that nothing listens on now; gunicorn binds it a moment later."""
     with socket.socket() as probe:
@@ -230,9 +206,8 @@ def free_port() -> int:
 
 
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`make test`) the server tests take turns in one worker, so no two
-    of these gunicorns with several workers each, some timing what they answer, run at once,
-    and no two of them race for a free port."""
+    """Under pytest-xdist (`make test`) the server tests are one group, run in one worker
+    one after another, and each alone (tests/turns.py)."""
     for item in items:
         if item.get_closest_marker("server"):
             item.add_marker(pytest.mark.xdist_group("server"))
