@@ -4,9 +4,11 @@ The schema comes from the Alembic migrations, built once per run. SQLite tests c
 database file; with TEST_DATABASE_URL set (PostgreSQL), every table is emptied instead.
 """
 
+import atexit
 import os
 import re
 import shutil
+import tempfile
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
@@ -94,8 +96,19 @@ def make_app(database_url: str, **config):
     }
     settings.update(config)
     app = create_app(settings)
+    app.instance_path = instance_folder()
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     return app
+
+
+@cache
+def instance_folder() -> str:
+    """The test apps' instance folder, where the whole-register downloads are kept: one a
+    process, so that the processes of `make test` do not remove each other's files, and
+    not the repository's `instance/`, which `make run` uses."""
+    path = tempfile.mkdtemp(prefix="register-tests-instance-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 @pytest.fixture(scope="session")
