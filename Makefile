@@ -57,8 +57,9 @@ run: install
 
 # The suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set. In TEST_WORKERS
 # processes (pytest-xdist; 0: one, as plain `pytest` runs); on PostgreSQL each has a database
-# of its own beside TEST_DATABASE_URL's (tests/conftest.py).
-TEST_WORKERS ?= 2
+# of its own beside TEST_DATABASE_URL's (tests/conftest.py). Tests named in PYTEST_ARGS
+# run in one process: starting the workers takes longer than most files.
+TEST_WORKERS ?= $(if $(filter tests%,$(PYTEST_ARGS)),0,2)
 XDIST := $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
 test: install-dev
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)

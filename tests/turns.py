@@ -2,10 +2,11 @@
 runs in another worker.
 
 The server tests (marked `server`) start gunicorn with several workers, which with their
-clients keep both cores busy, and some of them hold the app to what it promises under that
-load within its own time limits (SQLite's busy timeout, gunicorn's worker timeout). Beside
-another worker's tests they once failed where alone they pass, so they take the machine to
-themselves as in a run in one process. The other tests run side by side as usual.
+clients keep both cores busy, and some hold the app to what it promises under that load
+within its own time limits (SQLite's busy timeout, gunicorn's worker timeout). Beside
+another worker's tests on a busy machine, the thousand meetings from twenty clients ran
+past SQLite's busy timeout; so these tests have the machine to themselves, as in a run in
+one process. The other tests run side by side.
 
 Two file locks, shared by the run's workers: a server test takes the gate, so no test may
 begin, then the room, once the tests in it have ended; any other test passes the gate and
@@ -52,7 +53,8 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 def pytest_sessionfinish(session):
-    """The first worker done removes the lock files: the others then run on alone."""
+    """The first worker done removes the lock files, which every worker has open by then
+    (each opens them at its first test): the others run on without it."""
     for name, descriptor in _locks.items():
         os.close(descriptor)
         _path(name).unlink(missing_ok=True)
