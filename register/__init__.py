@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import format_datetime, get_locale
@@ -31,7 +30,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .extensions import babel, csrf, db, login_manager, migrate
-from .language import SOURCE_LANGUAGE, served_language
+from .language import LANGUAGE_COOKIE, SOURCE_LANGUAGE, chosen_language, served_language
 
 # Beside wsgi.py; read before Config so that it can supply the environment.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env")
@@ -195,14 +194,8 @@ def _casefold(value):
 
 
 def select_locale() -> str:
-    """The visitor's chosen language, else the browser's, else the register's default."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    default = current_app.config["DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(languages) or (
-        default if default in languages else "sv"
+    return chosen_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
     )
 
 
@@ -214,6 +207,7 @@ def register_blueprints(app: Flask) -> None:
     from .health import any_host
     from .health import bp as health_bp
     from .public import bp as public_bp
+    from .public.kept_pages import KeptPages
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -221,6 +215,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.wsgi_app = KeptPages(app)
     if app.config["TRUSTED_HOSTS"]:
         app.wsgi_app = any_host(app.wsgi_app, app.config["TRUSTED_HOSTS"][0])
 
