@@ -160,6 +160,13 @@ class KeptValues:
             self._values.move_to_end(key)
             return True, kept[1]
 
+    def latest(self, key: Hashable) -> object | None:
+        """The value kept for `key` whatever change it holds for: for a caller that
+        knows it is still good to give out (see public.kept_pages)."""
+        with self._lock:
+            kept = self._values.get(key)
+            return None if kept is None else kept[1]
+
     def put(self, key: Hashable, changed: datetime | None, value: object) -> None:
         with self._lock:
             self._values[key] = (changed, value)

@@ -1,6 +1,8 @@
 """Conditional GET on the API and the downloads: ETag and Last-Modified follow the
 register's last public change, and a current copy gets a 304 without a body."""
 
+import threading
+
 import pytest
 
 from register.freshness import entity_tag, last_change
@@ -218,3 +220,38 @@ def test_a_kept_page_is_never_given_to_a_foreign_host(app, client, records, worl
     assert client.get("/meetings").status_code == 200
     foreign = client.get("/meetings", headers={"Host": "evil.example"})
     assert foreign.status_code == 400 and "Första mötet" not in foreign.get_data(as_text=True)
+
+
+def test_while_a_page_is_made_again_others_are_given_the_one_before(
+    app, monkeypatch, records, world
+):
+    from register.public import routes
+
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    before = app.test_client().get("/meetings")
+    records.meeting(subject="Andra mötet", official_ids=[world["official"]])
+
+    counting, go_on = threading.Event(), threading.Event()
+    count_meetings = routes.count_meetings
+
+    def slow_count(*args, **kwargs):
+        counting.set()
+        assert go_on.wait(10)
+        return count_meetings(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "count_meetings", slow_count)
+    made = {}
+    maker = threading.Thread(target=lambda: made.update(page=app.test_client().get("/meetings")))
+    maker.start()
+    try:
+        assert counting.wait(10)
+        meanwhile = app.test_client().get("/meetings")  # not counting again: given at once
+        assert meanwhile.get_data() == before.get_data()
+        assert meanwhile.headers["ETag"] == before.headers["ETag"]
+    finally:
+        go_on.set()
+        maker.join(10)
+    assert "Andra mötet" in made["page"].get_data(as_text=True)
+    monkeypatch.setattr(routes, "count_meetings", count_meetings)
+    after = app.test_client().get("/meetings")
+    assert after.get_data() == made["page"].get_data()  # the new page, kept

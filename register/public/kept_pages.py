@@ -12,10 +12,16 @@ a thousand times a second. Only a request without a session cookie is answered t
 nobody signed in, and nobody with a message waiting, is ever given a kept page. Which
 responses may be kept is decided inside Flask (`mark_keepable`): a 200 HTML page of the
 public register that sets no cookie and put nothing in the session.
+
+After a change every page is made again, once: while one request makes a page, others
+for it are given the page kept before the change (what the register said a moment ago,
+with its own ETag), or, when there is none, wait for the new one. So a publication does
+not set every thread of a busy server counting the same large list at once.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +36,9 @@ from ..language import LANGUAGE_COOKIE, chosen_language
 from . import bp
 
 KEPT_PAGES = 200
+# How long a request waits for another to make the page it asks for, when no earlier
+# page can be given meanwhile; then it makes the page itself.
+MAKING_WAIT_SECONDS = 30
 # Set by KeptPages on a request it may keep the page of: (key, last change).
 CANDIDATE = "register.kept_page"
 # Set by mark_keepable when the response may be kept.
@@ -61,6 +70,8 @@ class KeptPages:
         self.app = app
         self.wsgi_app = app.wsgi_app
         self.pages = KeptValues(KEPT_PAGES)
+        self._making: dict[tuple, threading.Event] = {}  # pages being made, by key
+        self._making_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
@@ -82,8 +93,29 @@ class KeptPages:
             return page.answer(environ, start_response)
         if environ["REQUEST_METHOD"] != "GET":
             return self.wsgi_app(environ, start_response)
-        environ[CANDIDATE] = changed
-        return self._make_and_keep(environ, start_response, key, changed)
+        with self._making_lock:
+            making = self._making.get(key)
+            if making is None:
+                making = self._making[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            earlier = self.pages.latest(key)
+            if earlier is not None:
+                return earlier.answer(environ, start_response)
+            making.wait(MAKING_WAIT_SECONDS)
+            found, page = self.pages.get(key, changed)
+            if found:
+                return page.answer(environ, start_response)
+            return self.wsgi_app(environ, start_response)
+        try:
+            environ[CANDIDATE] = changed
+            return self._make_and_keep(environ, start_response, key, changed)
+        finally:
+            with self._making_lock:
+                del self._making[key]
+            making.set()
 
     def _make_and_keep(self, environ, start_response, key, changed):
         sent = {}
