@@ -11,6 +11,7 @@ from register.extensions import db
 from register.models import AuditEntry, SignInFailure, User
 
 from .conftest import PASSWORD, AuthActions, csrf_token, make_app
+from .test_meeting_form import meeting_form
 
 WRONG = "not the right password"
 
@@ -356,6 +357,22 @@ def test_a_session_in_use_goes_on_and_counts_from_its_last_request(client, auth,
     assert client.get("/desk/").status_code == 200
     shift_session(client, seen_at=29 * 60)  # 29 minutes after the last request
     assert client.get("/desk/").status_code == 200
+
+
+def test_typing_in_a_long_form_keeps_the_session_and_saves_the_text(
+    client, auth, records, world
+):
+    auth.login()
+    token = csrf_token(client.get("/desk/meetings/new"))
+    for _ in range(3):  # an hour and a half of writing, the page asking every half hour
+        shift_session(client, seen_at=29 * 60)
+        assert client.get("/account/session").status_code == 204
+    form = meeting_form(token, world, subject="Skrivet i en och en halv timme")
+    response = client.post("/desk/meetings/new", data=form)
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    shift_session(client, seen_at=31 * 60)  # but a session left alone still ends
+    assert client.get("/account/session").status_code == 401
+    assert client.get("/desk/").status_code == 302
 
 
 def test_a_session_ends_12_hours_after_signing_in_however_busy(client, auth, world):

@@ -91,7 +91,7 @@ def end_expired_session():
         logout_user()
         session.pop("signed_in_at", None)
         session.pop("seen_at", None)
-        if request.blueprint == "api" or request.endpoint == "desk.lookup_records":
+        if request.blueprint == "api" or request.endpoint in SCRIPT_ENDPOINTS:
             return None  # answered as for anyone signed out: in JSON, not the sign-in page
         flash(_("Your session has ended. Sign in again to go on."), "info")
         path = request.full_path.rstrip("?") if request.method == "GET" else None
@@ -99,6 +99,20 @@ def end_expired_session():
     if now - seen >= 60:  # a new cookie once a minute at most, not on every request
         session["seen_at"] = now
     return None
+
+
+# Asked by the pages' scripts, not by people: answered without a page to be sent to.
+SCRIPT_ENDPOINTS = ("desk.lookup_records", "auth.keep_session")
+
+
+@bp.get("/account/session")
+def keep_session():
+    """Asked by static/register.js while a signed-in person types in a form: typing is
+    activity, so a long text written without saving does not outlast the idle limit
+    (end_expired_session, which ran before this, has noted the request)."""
+    if not current_user.is_authenticated:
+        return "", 401
+    return "", 204
 
 
 @bp.post("/logout")
