@@ -359,9 +359,7 @@ def test_a_session_in_use_goes_on_and_counts_from_its_last_request(client, auth,
     assert client.get("/desk/").status_code == 200
 
 
-def test_typing_in_a_long_form_keeps_the_session_and_saves_the_text(
-    client, auth, records, world
-):
+def test_typing_in_a_long_form_keeps_the_session_and_saves_the_text(client, auth, records, world):
     auth.login()
     token = csrf_token(client.get("/desk/meetings/new"))
     for _ in range(3):  # an hour and a half of writing, the page asking every half hour
