@@ -1,7 +1,7 @@
 """Extensions, created unbound and attached to the app in create_app()."""
 
 import redis
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -30,14 +30,15 @@ REPLICA = "replica"
 
 
 class RoutingSession(Session):
-    """A session that reads from the replica once `read_from_replica()` was called for it
-    (an anonymous visitor's GET of a public page), and otherwise, and for every write,
-    uses the primary."""
+    """A session that reads from the replica once `read_from_replica()` was called in its
+    app context (for an anonymous visitor's GET of a public page), and otherwise, and for
+    every write, uses the primary."""
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if (
             bind is None
-            and self.info.get(REPLICA)
+            and has_app_context()
+            and g.get("read_from_replica")
             and not self._flushing
             and not isinstance(clause, Insert | Update | Delete)
         ):
@@ -46,14 +47,15 @@ class RoutingSession(Session):
 
 
 def read_from_replica() -> None:
-    """Let this app context's session read from the replica, when one is configured."""
+    """Read from the replica, when one is configured, for the rest of this app context:
+    the request's, and a streamed response's after the view's session is closed."""
     if REPLICA in db.engines:
-        db.session.info[REPLICA] = True
+        g.read_from_replica = True
 
 
 def read_from_primary() -> None:
     """Read from the primary from now on in this app context (e.g. before a write)."""
-    db.session.info.pop(REPLICA, None)
+    g.pop("read_from_replica", None)
 
 
 def reading_engine():
