@@ -6,110 +6,15 @@ the primary, and then the primary is given a record the replica has not received
 during replication lag. Whatever shows that record was read from the primary.
 """
 
-import sqlite3
-
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, make_url, select
 
 from register.extensions import db
 from register.models import AuditEntry, Meeting, SignInFailure
 
-from .conftest import TEST_DATABASE_URL, AuthActions, csrf_token, make_app
+from .conftest import COPIED, NOT_YET_COPIED, TEST_DATABASE_URL, AuthActions, csrf_token, make_app
 
-COPIED = "Möte som replikan har"
-NOT_YET_COPIED = "Möte som bara primären har ännu"
 WRONG = "not the right password"
-
-
-class Replica:
-    """A second database of the test's own, made a copy of the primary by `copy()`; `app`
-    is the register reading from it (and from the primary for the rest)."""
-
-    def __init__(self, primary_app, tmp_path):
-        self.primary_url = primary_app.config["SQLALCHEMY_DATABASE_URI"]
-        self.apps = [primary_app]
-        if TEST_DATABASE_URL:
-            primary = make_url(self.primary_url)
-            # Named after the primary, so that parallel runs, each on a database of its
-            # own, each have their own replica too.
-            self.name = f"{primary.database}_replica"
-            self.url = primary.set(database=self.name).render_as_string(hide_password=False)
-            self._server = create_engine(
-                primary.set(database="postgres"), isolation_level="AUTOCOMMIT"
-            )
-        else:
-            self.url = f"sqlite:///{tmp_path / 'replica.db'}"
-        self.app = self.make_app()
-
-    def make_app(self, **config):
-        app = make_app(self.primary_url, DATABASE_REPLICA_URL=self.url, **config)
-        self.apps.append(app)
-        return app
-
-    def copy(self) -> None:
-        """Make the replica what the primary is now, as replication would catch up."""
-        self._close_connections()
-        if TEST_DATABASE_URL:
-            primary = make_url(self.primary_url).database
-            with self._server.connect() as server:
-                self._drop(server)
-                # Leftovers of apps that are gone hold the primary open; a template cannot be.
-                self._end_sessions(server, primary)
-                server.execute(text(f'CREATE DATABASE "{self.name}" TEMPLATE "{primary}"'))
-        else:
-            source = sqlite3.connect(self.primary_url.removeprefix("sqlite:///"))
-            target = sqlite3.connect(self.url.removeprefix("sqlite:///"))
-            with source, target:
-                source.backup(target)
-            source.close()
-            target.close()
-
-    def _close_connections(self) -> None:
-        for app in self.apps:
-            with app.app_context():
-                db.session.remove()
-                for engine in db.engines.values():
-                    engine.dispose()
-
-    def _drop(self, server) -> None:
-        self._end_sessions(server, self.name)
-        server.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
-
-    @staticmethod
-    def _end_sessions(server, database: str) -> None:
-        """End the test role's own sessions on a database (PostgreSQL ends autovacuum's
-        itself when the database is dropped or copied)."""
-        server.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
-                " AND usename = current_user AND pid <> pg_backend_pid()"
-            ),
-            {"name": database},
-        )
-
-    def drop(self) -> None:
-        self._close_connections()
-        if TEST_DATABASE_URL:
-            with self._server.connect() as server:
-                self._drop(server)
-            self._server.dispose()
-
-
-@pytest.fixture
-def replica(app, tmp_path):
-    replica = Replica(app, tmp_path)
-    yield replica
-    replica.drop()
-
-
-@pytest.fixture
-def lagging(replica, records, world):
-    """The replica has one published record; the primary has a second, not yet copied.
-    Both are the official's. Gives the second's internal id."""
-    mine = {"official_ids": [world["official"]], "organisation_ids": [world["organisation"]]}
-    records.meeting(subject=COPIED, created_by_id=world["user"], **mine)
-    replica.copy()
-    return records.meeting(subject=NOT_YET_COPIED, created_by_id=world["user"], **mine)
 
 
 def count(app, model, bind_key=None) -> int:
