@@ -92,7 +92,8 @@ def begin(email: str, address: str) -> Attempt:
 
 def succeeded(attempt: Attempt) -> None:
     """Clear the account's failures and take the attempt back from the address. In the
-    database this joins the caller's transaction (the sign-in's), which commits."""
+    database this joins the caller's transaction (the sign-in's), which commits; in Redis
+    it is done at once, and a Redis that does not answer leaves the attempt counted."""
     store = redis_client()
     if store is None:
         db.session.execute(delete(SignInFailure).where(SignInFailure.key == attempt.account_key))
@@ -110,7 +111,7 @@ def succeeded(attempt: Attempt) -> None:
 
 def clear_account(email: str) -> None:
     """Forget an account's failures, e.g. when an admin gives it a new password; in the
-    database this joins the caller's transaction."""
+    database this joins the caller's transaction, in Redis it is done at once."""
     store = redis_client()
     if store is None:
         db.session.execute(delete(SignInFailure).where(SignInFailure.key == account_key(email)))
