@@ -6,6 +6,9 @@ the primary, and then the primary is given a record the replica has not received
 during replication lag. Whatever shows that record was read from the primary.
 """
 
+import sqlite3
+from contextlib import closing
+
 import pytest
 from sqlalchemy import func, make_url, select
 
@@ -113,3 +116,20 @@ def test_readyz_asks_the_replica_too(replica, lagging, tmp_path):
     with gone.app_context():
         for engine in db.engines.values():
             engine.dispose()
+
+
+def published_in_download(client, tmp_path) -> int:
+    response = client.get("/data/register.sqlite")
+    assert response.status_code == 200
+    path = tmp_path / "download.sqlite"
+    path.write_bytes(response.get_data())
+    with closing(sqlite3.connect(path)) as download:
+        return download.execute("SELECT count(*) FROM meetings").fetchone()[0]
+
+
+def test_the_whole_register_file_is_the_replicas_and_kept_apart(app, replica, lagging, tmp_path):
+    # The primary's and the replica's files share one instance folder, as they do when a
+    # server reads both: each is written from, and named for, its own database.
+    assert published_in_download(replica.app.test_client(), tmp_path) == 1
+    assert published_in_download(app.test_client(), tmp_path) == 2
+    assert published_in_download(replica.app.test_client(), tmp_path) == 1
