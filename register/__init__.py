@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import format_datetime, get_locale
@@ -29,7 +30,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import REPLICA, babel, csrf, db, login_manager, migrate, read_from_replica
 from .language import LANGUAGE_COOKIE, SOURCE_LANGUAGE, chosen_language, served_language
 
 # Beside wsgi.py; read before Config so that it can supply the environment.
@@ -84,14 +85,24 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure_database_url(app: Flask) -> None:
-    """Default to SQLite in the instance folder; use psycopg 3 for PostgreSQL URLs."""
+    """Default to SQLite in the instance folder; use psycopg 3 for PostgreSQL URLs. A read
+    replica, when configured, is the session's second bind (see extensions.RoutingSession)."""
     url = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "register.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_psycopg(url)
+    replica = app.config.get("DATABASE_REPLICA_URL")
+    if replica:
+        binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+        binds[REPLICA] = _with_psycopg(replica)
+        app.config["SQLALCHEMY_BINDS"] = binds
+
+
+def _with_psycopg(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix) :]
-    app.config["SQLALCHEMY_DATABASE_URI"] = url
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def configure_secret_key(app: Flask) -> None:
@@ -239,6 +250,18 @@ def register_request_hooks(app: Flask) -> None:
             raise BadRequest(_("The request contains a NUL character."))
 
     @app.before_request
+    def read_public_pages_from_replica():
+        """An anonymous visitor's GET or HEAD of what the public reads (pages, exports, the
+        feed, data files, the API) may read from the replica. A session with an account in
+        it reads from the primary everywhere, so that whoever just saved sees their save."""
+        if (
+            request.method in ("GET", "HEAD")
+            and request.blueprint in REPLICA_BLUEPRINTS
+            and "_user_id" not in session
+        ):
+            read_from_replica()
+
+    @app.before_request
     def require_own_password():
         """An account with a temporary password can do nothing else until it is changed."""
         if (
@@ -269,6 +292,10 @@ def register_request_hooks(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response
+
+
+# The blueprints whose GET requests only read what anyone may read.
+REPLICA_BLUEPRINTS = ("public", "api")
 
 
 def register_error_pages(app: Flask) -> None:

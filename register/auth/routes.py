@@ -37,6 +37,8 @@ def login():
             attempt = signin.begin(email, audit.client_address())
         except signin.Throttled as throttled:
             return throttled_page("auth/login.html", form, throttled.retry_after)
+        except signin.Unavailable:
+            return unavailable_page("auth/login.html", form)
         user = db.session.scalar(select(User).filter_by(email=email))
         if user is None:
             User.spend_password_check(form.password.data)
@@ -70,6 +72,20 @@ def throttled_page(template: str, form, retry_after: int):
     response = make_response(render_template(template, form=form, throttled=message))
     response.status_code = 429
     response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+# How long to suggest waiting when the failures cannot be counted.
+UNAVAILABLE_RETRY_AFTER = 60
+
+
+def unavailable_page(template: str, form):
+    """503: the page with its form, saying that signing in must wait; no password was
+    checked, since a guess that cannot be counted must not be tried."""
+    message = _("Signing in is not possible just now. Try again in a few minutes.")
+    response = make_response(render_template(template, form=form, throttled=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
     return response
 
 
@@ -139,6 +155,8 @@ def change_password():
             attempt = signin.begin(current_user.email, audit.client_address())
         except signin.Throttled as throttled:
             return throttled_page("auth/password.html", form, throttled.retry_after)
+        except signin.Unavailable:
+            return unavailable_page("auth/password.html", form)
     valid = form.validate_on_submit()
     if attempt is not None and "current_password" not in form.errors:
         signin.succeeded(attempt)

@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import is_resource_modified, parse_cookie
 from werkzeug.wsgi import get_current_url
 
+from ..extensions import read_from_replica
 from ..freshness import KeptValues, entity_tag, last_change
 from ..language import LANGUAGE_COOKIE, chosen_language
 from . import bp
@@ -81,6 +82,7 @@ class KeptPages:
             return self.wsgi_app(environ, start_response)  # maybe signed in: Flask decides
         try:
             with self.app.app_context():
+                read_from_replica()  # as the public pages it keeps are read
                 changed = last_change()
                 language = chosen_language(
                     cookies.get(LANGUAGE_COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE")
