@@ -67,7 +67,8 @@ def behind_nginx(served, tmp_path, world, records):
     if not os.access(NGINX, os.X_OK):
         pytest.fail("nginx is not installed: `make install-dev` installs it (Debian's nginx)")
     records.meeting(
-        subject="Dubbelspår " + "och banan " * 300,  # pages and downloads worth compressing
+        subject="Dubbelspår",
+        summary="Om banan och dubbelspåret. " * 300,  # pages and downloads worth compressing
         official_ids=[world["official"]],
         organisation_ids=[world["organisation"]],
         issue_ids=[world["issue"]],
