@@ -26,14 +26,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed compile-translations
 install-dev: $(VENV)/.installed-dev compile-translations browser
 
-# The browser tests drive Debian's Chromium; install it when missing (needs root).
+# The browser tests drive Debian's Chromium, and a server test runs deploy/nginx.conf in
+# Debian's nginx; install them when missing (needs root).
 CHROMIUM := /usr/lib/chromium/chromium
+SYSTEM_PACKAGES := chromium fonts-dejavu-core nginx openssl
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x /usr/sbin/nginx ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else \
-			echo "The browser tests need Chromium: sudo apt-get install chromium fonts-dejavu-core"; exit 1; \
+			echo "The tests need: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
 		fi; \
 	fi
 

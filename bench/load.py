@@ -9,14 +9,21 @@ first, as a visitor after a change of the register would (the page is then made 
 kept), so the run measures what a visitor meets until the next change. Prints requests per
 second, the median and the 99th percentile of the latency, errors and timeouts. Needs
 `wrk` (Debian package `wrk`).
+
+`--change-every S` adds a run of the list page during which the register changes every S
+seconds (an audit entry as an edit of an issue writes), so every kept page must be made
+again: the cost a busy server pays for publications.
 """
 
 import argparse
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -63,6 +70,7 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=200_000)
     parser.add_argument("--database", type=Path, help="a register already built")
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--change-every", type=float, default=0, metavar="S")
     args = parser.parse_args()
 
     database = args.database or Path(tempfile.gettempdir()) / f"register-bench-{args.meetings}.db"
@@ -89,8 +97,37 @@ def main() -> None:
                 f"| {name} `{path}` | {figures['requests/s']} | {figures['median']} "
                 f"| {figures['p99']} | {figures['errors']} | {figures['timeouts']} |"
             )
+        if args.change_every:
+            stopped = threading.Event()
+            changer = threading.Thread(
+                target=change_until, args=(database, args.change_every, stopped)
+            )
+            changer.start()
+            try:
+                figures = wrk(base + PAGES["list"], args.seconds)
+            finally:
+                stopped.set()
+                changer.join()
+            print(
+                f"| list, a change every {args.change_every:g} s | {figures['requests/s']} "
+                f"| {figures['median']} | {figures['p99']} | {figures['errors']} "
+                f"| {figures['timeouts']} |"
+            )
     finally:
         stop(server)
+
+
+def change_until(database: Path, every: float, stopped: threading.Event) -> None:
+    """Change the register every `every` seconds until `stopped`: each change makes every
+    kept page and figure out of date."""
+    with sqlite3.connect(database) as connection:
+        while not stopped.wait(every):
+            connection.execute(
+                "INSERT INTO audit_entry (at, actor, address, action, target_type, target_id)"
+                " VALUES (?, 'bench', '127.0.0.1', 'issue_update', 'issue', 1)",
+                (datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),),
+            )
+            connection.commit()
 
 
 if __name__ == "__main__":

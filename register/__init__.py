@@ -30,8 +30,8 @@ from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .extensions import babel, csrf, db, login_manager, migrate
-from .language import SOURCE_LANGUAGE, served_language
+from .extensions import REPLICA, babel, csrf, db, login_manager, migrate, read_from_replica
+from .language import LANGUAGE_COOKIE, SOURCE_LANGUAGE, chosen_language, served_language
 
 # Beside wsgi.py; read before Config so that it can supply the environment.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env")
@@ -85,14 +85,24 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def configure_database_url(app: Flask) -> None:
-    """Default to SQLite in the instance folder; use psycopg 3 for PostgreSQL URLs."""
+    """Default to SQLite in the instance folder; use psycopg 3 for PostgreSQL URLs. A read
+    replica, when configured, is the session's second bind (see extensions.RoutingSession)."""
     url = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "register.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _with_psycopg(url)
+    replica = app.config.get("DATABASE_REPLICA_URL")
+    if replica:
+        binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+        binds[REPLICA] = _with_psycopg(replica)
+        app.config["SQLALCHEMY_BINDS"] = binds
+
+
+def _with_psycopg(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix) :]
-    app.config["SQLALCHEMY_DATABASE_URI"] = url
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def configure_secret_key(app: Flask) -> None:
@@ -195,14 +205,8 @@ def _casefold(value):
 
 
 def select_locale() -> str:
-    """The visitor's chosen language, else the browser's, else the register's default."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    default = current_app.config["DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(languages) or (
-        default if default in languages else "sv"
+    return chosen_language(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
     )
 
 
@@ -214,6 +218,7 @@ def register_blueprints(app: Flask) -> None:
     from .health import any_host
     from .health import bp as health_bp
     from .public import bp as public_bp
+    from .public.kept_pages import KeptPages
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -221,6 +226,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.wsgi_app = KeptPages(app)
     if app.config["TRUSTED_HOSTS"]:
         app.wsgi_app = any_host(app.wsgi_app, app.config["TRUSTED_HOSTS"][0])
 
@@ -242,6 +248,18 @@ def register_request_hooks(app: Flask) -> None:
             values += list(request.form.values())
         if any("\x00" in value for value in values) or "\x00" in request.path:
             raise BadRequest(_("The request contains a NUL character."))
+
+    @app.before_request
+    def read_public_pages_from_replica():
+        """An anonymous visitor's GET or HEAD of what the public reads (pages, exports, the
+        feed, data files, the API) may read from the replica. A session with an account in
+        it reads from the primary everywhere, so that whoever just saved sees their save."""
+        if (
+            request.method in ("GET", "HEAD")
+            and request.blueprint in REPLICA_BLUEPRINTS
+            and "_user_id" not in session
+        ):
+            read_from_replica()
 
     @app.before_request
     def require_own_password():
@@ -274,6 +292,10 @@ def register_request_hooks(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response
+
+
+# The blueprints whose GET requests only read what anyone may read.
+REPLICA_BLUEPRINTS = ("public", "api")
 
 
 def register_error_pages(app: Flask) -> None:

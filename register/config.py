@@ -28,6 +28,15 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means "a SQLite file in the instance folder", resolved in create_app().
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
+    # A read replica of that database (e.g. PostgreSQL streaming replication): when set,
+    # an anonymous visitor's GET or HEAD of a public page, export, feed, data file or the
+    # API reads from it; signed-in pages and every write use DATABASE_URL.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
+    # Redis (redis://host:6379/0): when set, the sign-in limits are counted there rather
+    # than in the database. REDIS_KEY_PREFIX starts every key, so that several registers
+    # can share one Redis.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "register:")
 
     REGISTER_NAME = os.environ.get("REGISTER_NAME", "Exempelregionen")
     PUBLISH_WITHIN_DAYS = _env_int("PUBLISH_WITHIN_DAYS", 14)
@@ -75,7 +84,8 @@ class Config:
     SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
-    # Sign-in throttling, held in the database so that it holds across workers and hosts.
+    # Sign-in throttling, held in the database (or Redis, with REDIS_URL) so that it holds
+    # across workers and hosts.
     # An account (the email typed, whether or not it exists) may fail this many times;
     # after that each further try must wait, first SIGN_IN_LOCKOUT_SECONDS after the last
     # failure, doubling with each further failure up to SIGN_IN_LOCKOUT_MAX_SECONDS.

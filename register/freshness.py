@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from flask import Response, current_app, request
+from sqlalchemy import select
 from werkzeug.http import is_resource_modified
 
 from .extensions import db
@@ -54,19 +55,24 @@ def last_change() -> datetime | None:
     """The moment of the newest public change, None for a register never written to.
 
     The revision with the highest id is the newest (revisions are only appended); the
-    audit log is read newest first down its time index, past the private entries.
+    audit log is read newest first down its time index, past the private entries. One
+    statement, built once: every public page asks it first.
     """
-    revision = db.session.scalar(
-        db.select(Revision.created_at).order_by(Revision.id.desc()).limit(1)
-    )
-    audit = db.session.scalar(
-        db.select(AuditEntry.at)
-        .where(AuditEntry.action.not_in(PRIVATE_ACTIONS))
-        .order_by(AuditEntry.at.desc())
-        .limit(1)
-    )
+    revision, audit = db.session.execute(_LAST_CHANGE).one()
     moments = [moment for moment in (revision, audit) if moment is not None]
     return max(moments) if moments else None
+
+
+_revisions = Revision.__table__.c
+_audit = AuditEntry.__table__.c
+_LAST_CHANGE = select(
+    select(_revisions.created_at).order_by(_revisions.id.desc()).limit(1).scalar_subquery(),
+    select(_audit.at)
+    .where(_audit.action.not_in(PRIVATE_ACTIONS))
+    .order_by(_audit.at.desc())
+    .limit(1)
+    .scalar_subquery(),
+)
 
 
 def entity_tag(changed: datetime | None, *, by_language: bool = False) -> str:
@@ -153,6 +159,13 @@ class KeptValues:
                 return False, None
             self._values.move_to_end(key)
             return True, kept[1]
+
+    def latest(self, key: Hashable) -> object | None:
+        """The value kept for `key` whatever change it holds for: for a caller that
+        knows it is still good to give out (see public.kept_pages)."""
+        with self._lock:
+            kept = self._values.get(key)
+            return None if kept is None else kept[1]
 
     def put(self, key: Hashable, changed: datetime | None, value: object) -> None:
         with self._lock:

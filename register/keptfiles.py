@@ -22,7 +22,7 @@ from typing import BinaryIO
 from flask import current_app
 
 from . import export
-from .extensions import db
+from .extensions import reading_engine
 
 # Part of every name: change it when the files' layout changes, so that none written by
 # an earlier version is sent.
@@ -39,14 +39,15 @@ def folder() -> Path:
 
 
 def path_of(stem: str, suffix: str, changed: datetime | None) -> Path:
-    """The file of this kind as of the register's last change `changed`, of this
-    database (an instance folder may serve several, as the tests' do)."""
+    """The file of this kind as of the register's last change `changed`, of the database
+    it is read from (an instance folder may serve several: the primary and a replica, or
+    the tests' databases)."""
     parts = (
         FILE_FORMAT,
         stem,
         changed.isoformat() if changed else "never",
         export.meeting_url(1),
-        db.engine.url.render_as_string(hide_password=True),
+        reading_engine().url.render_as_string(hide_password=True),
     )
     key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
     return folder() / f"{stem}-{key}{suffix}"

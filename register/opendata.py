@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 
 from . import export, history, keptfiles
 from .export import MULTI_VALUE_SEPARATOR, absolute_url, json_rows, safe_cell
-from .extensions import db
+from .extensions import reading_engine
 from .models import (
     Issue,
     Meeting,
@@ -809,7 +809,7 @@ def snapshot_connection() -> Connection:
     """A connection whose reads all see the register as it was at one moment, so the
     file's foreign keys hold even while someone publishes (a deferred read transaction
     on SQLite in WAL mode, REPEATABLE READ on PostgreSQL); the caller closes it."""
-    connection = db.engine.connect()
+    connection = reading_engine().connect()
     if connection.dialect.name == "postgresql":
         connection = connection.execution_options(isolation_level="REPEATABLE READ")
     else:

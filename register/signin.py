@@ -1,30 +1,37 @@
-"""Sign-in throttling: per account typed and per client address, kept in the database so
-that it holds across every worker and host.
+"""Sign-in throttling: per account typed and per client address, counted where every
+worker and host sees the same count: in the database, or in Redis when REDIS_URL is set.
 
-An attempt is counted as a failure before its password is checked, in one short
-transaction that first looks whether the account or the address must wait. Parallel
-guesses therefore cannot all slip through between a check and a count, and a refused
-attempt costs no password hashing, so guessing cannot slow the public site. A successful
-sign-in takes its attempt back and clears the account's failures.
+An attempt is counted as a failure before its password is checked, in one atomic step
+that first looks whether the account or the address must wait. Parallel guesses therefore
+cannot all slip through between a check and a count, and a refused attempt costs no
+password hashing, so guessing cannot slow the public site. A successful sign-in takes its
+attempt back and clears the account's failures.
 
 The limits (config.py): an account may fail SIGN_IN_ACCOUNT_FAILURES times; after that
 each try waits SIGN_IN_LOCKOUT_SECONDS after the last failure, doubling with each further
 failure up to SIGN_IN_LOCKOUT_MAX_SECONDS. An address may fail SIGN_IN_ADDRESS_FAILURES
 times in any SIGN_IN_ADDRESS_WINDOW_SECONDS. Failures older than
-SIGN_IN_FAILURES_KEPT_SECONDS no longer count and are pruned.
+SIGN_IN_FAILURES_KEPT_SECONDS no longer count: the database prunes them, Redis lets them
+expire.
+
+Both stores keep only SHA-256 digests of the account and the address. When Redis does not
+answer, `begin` raises Unavailable and nobody can sign in until it does: guesses are never
+let through uncounted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import delete, func, select, text
 
-from .extensions import db
+from .extensions import db, redis_client
 from .models import SignInFailure, utcnow
 from .transactions import write_transaction
 
@@ -41,12 +48,19 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
+class Unavailable(Exception):
+    """The failures cannot be counted (Redis does not answer): no attempt may be made."""
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """An attempt counted as failed until `succeeded()` takes it back."""
+    """An attempt counted as failed until `succeeded()` takes it back: the keys it was
+    counted under, and which of the address's failures is this one (a row id in the
+    database, a member of the address's set in Redis)."""
 
     account_key: str
-    address_row_id: int
+    address_key: str
+    address_failure: int | str
 
 
 def account_key(email: str) -> str:
@@ -63,8 +77,56 @@ def _digest(value: str) -> str:
 
 def begin(email: str, address: str) -> Attempt:
     """Count an attempt to sign in as `email` (normalised) from `address`, or raise
-    Throttled with the seconds to wait when the account or the address must wait."""
-    keys = (account_key(email), address_key(address))
+    Throttled with the seconds to wait when the account or the address must wait, or
+    Unavailable when the count cannot be kept."""
+    account, address = account_key(email), address_key(address)
+    store = redis_client()
+    if store is None:
+        return _database_begin(account, address)
+    try:
+        return _redis_begin(store, account, address)
+    except RedisError as error:
+        current_app.logger.error("Sign-in refused: Redis did not answer: %s", error)
+        raise Unavailable from error
+
+
+def succeeded(attempt: Attempt) -> None:
+    """Clear the account's failures and take the attempt back from the address. In the
+    database this joins the caller's transaction (the sign-in's), which commits; in Redis
+    it is done at once, and a Redis that does not answer leaves the attempt counted."""
+    store = redis_client()
+    if store is None:
+        db.session.execute(delete(SignInFailure).where(SignInFailure.key == attempt.account_key))
+        db.session.execute(delete(SignInFailure).where(SignInFailure.id == attempt.address_failure))
+        return
+    try:
+        with store.pipeline(transaction=True) as both:
+            both.delete(_redis_key(attempt.account_key))
+            both.zrem(_redis_key(attempt.address_key), attempt.address_failure)
+            both.execute()
+    except RedisError as error:
+        # The right password was given: let it in; the attempt merely stays counted.
+        current_app.logger.warning("A sign-in's failures were not cleared in Redis: %s", error)
+
+
+def clear_account(email: str) -> None:
+    """Forget an account's failures, e.g. when an admin gives it a new password; in the
+    database this joins the caller's transaction, in Redis it is done at once."""
+    store = redis_client()
+    if store is None:
+        db.session.execute(delete(SignInFailure).where(SignInFailure.key == account_key(email)))
+        return
+    try:
+        store.delete(_redis_key(account_key(email)))
+    except RedisError as error:
+        current_app.logger.warning("An account's failures were not cleared in Redis: %s", error)
+
+
+# -- in the database -----------------------------------------------------------------------
+
+
+def _database_begin(account: str, address: str) -> Attempt:
+    keys = (account, address)
     # A first look without any lock: while guessing is throttled, the guesses are refused
     # without queueing for the write lock that the counting below takes.
     _refuse_if_waiting(keys, utcnow())
@@ -76,27 +138,18 @@ def begin(email: str, address: str) -> Attempt:
         db.session.add_all(rows)
         db.session.flush()
         _prune(now)
-        attempt = Attempt(account_key=keys[0], address_row_id=rows[1].id)
+        attempt = Attempt(account, address, address_failure=rows[1].id)
     return attempt
 
 
 def _refuse_if_waiting(keys: tuple[str, str], now: datetime) -> None:
     wait = max(_account_wait(keys[0], now), _address_wait(keys[1], now))
     if wait > 0:
-        raise Throttled(max(1, math.ceil(wait)))
+        raise Throttled(_whole_seconds(wait))
 
 
-def succeeded(attempt: Attempt) -> None:
-    """Clear the account's failures and take the attempt back from the address; added to
-    the caller's transaction (the sign-in's), which commits."""
-    db.session.execute(delete(SignInFailure).where(SignInFailure.key == attempt.account_key))
-    db.session.execute(delete(SignInFailure).where(SignInFailure.id == attempt.address_row_id))
-
-
-def clear_account(email: str) -> None:
-    """Forget an account's failures, e.g. when an admin gives it a new password; added to
-    the caller's transaction."""
-    db.session.execute(delete(SignInFailure).where(SignInFailure.key == account_key(email)))
+def _whole_seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
 
 
 def _seconds(name: str) -> timedelta:
@@ -162,3 +215,66 @@ def _prune(now: datetime) -> None:
         .with_for_update(skip_locked=True)
     )
     db.session.execute(delete(SignInFailure).where(SignInFailure.id.in_(expired)))
+
+
+# -- in Redis ------------------------------------------------------------------------------
+
+# One sorted set per key (account or address), each failure a member scored with the
+# moment it happened by Redis's clock (one clock for every host). The script runs whole,
+# with nothing between its check and its count, on every worker and host alike; a key
+# expires once its newest failure no longer counts.
+BEGIN_SCRIPT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local kept, account_allowed, lockout, lockout_max, address_allowed, window =
+  tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]),
+  tonumber(ARGV[5]), tonumber(ARGV[6])
+local account, address, member = KEYS[1], KEYS[2], ARGV[7]
+redis.call('ZREMRANGEBYSCORE', account, '-inf', '(' .. (now - kept))
+redis.call('ZREMRANGEBYSCORE', address, '-inf', '(' .. (now - kept))
+local wait = 0
+local count = redis.call('ZCARD', account)
+if count >= account_allowed then
+  local last = tonumber(redis.call('ZRANGE', account, -1, -1, 'WITHSCORES')[2])
+  local lock = math.min(lockout * 2 ^ math.min(count - account_allowed, 30), lockout_max)
+  wait = math.max(wait, last + lock - now)
+end
+local counted = redis.call('ZRANGE', address, '+inf', now - window, 'BYSCORE', 'REV',
+  'LIMIT', address_allowed - 1, 1, 'WITHSCORES')
+if #counted > 0 then
+  wait = math.max(wait, tonumber(counted[2]) + window - now)
+end
+if wait > 0 then
+  return tostring(wait)
+end
+for _, key in ipairs({account, address}) do
+  redis.call('ZADD', key, now, member)
+  redis.call('EXPIRE', key, kept)
+end
+return '0'
+"""
+
+
+def _redis_begin(store, account: str, address: str) -> Attempt:
+    config = current_app.config
+    member = secrets.token_hex(16)  # this attempt's failure, in both sets
+    limits = [
+        config[name]
+        for name in (
+            "SIGN_IN_FAILURES_KEPT_SECONDS",
+            "SIGN_IN_ACCOUNT_FAILURES",
+            "SIGN_IN_LOCKOUT_SECONDS",
+            "SIGN_IN_LOCKOUT_MAX_SECONDS",
+            "SIGN_IN_ADDRESS_FAILURES",
+            "SIGN_IN_ADDRESS_WINDOW_SECONDS",
+        )
+    ]
+    script = store.register_script(BEGIN_SCRIPT)  # sent once, then run by its digest
+    wait = float(script(keys=[_redis_key(account), _redis_key(address)], args=[*limits, member]))
+    if wait > 0:
+        raise Throttled(_whole_seconds(wait))
+    return Attempt(account, address, address_failure=member)
+
+
+def _redis_key(key: str) -> str:
+    return current_app.config["REDIS_KEY_PREFIX"] + "signin:" + key

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .extensions import db
+from .extensions import db, read_from_primary
 
 
 class ConcurrentChange(Exception):
@@ -24,6 +24,7 @@ def write_transaction() -> Iterator[None]:
     """
     session = db.session
     session.rollback()
+    read_from_primary()  # what a write reads must be the primary's, as what it writes
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -47,3 +47,16 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Typing in a form is activity: tell the server, at most once a minute, so that a signed-in
+// session does not end at its idle limit while someone writes a long text without saving.
+document.addEventListener("DOMContentLoaded", () => {
+  const url = document.body.dataset.keepSession;
+  if (!url) return;
+  let lastContact = Date.now();
+  document.addEventListener("input", () => {
+    if (Date.now() - lastContact < 60 * 1000) return;
+    lastContact = Date.now();
+    fetch(url, { credentials: "same-origin", cache: "no-store" }).catch(() => {});
+  });
+});

@@ -2,25 +2,42 @@
 
 The schema comes from the Alembic migrations, built once per run. SQLite tests copy that
 database file; with TEST_DATABASE_URL set (PostgreSQL), every table is emptied instead.
+
+The sign-in throttle's tests run on each of its stores (`throttle`): the database, and
+Redis when TEST_REDIS_URL is set (each test under a key prefix of its own). Without it the
+Redis variants are skipped and say why, except in CI (the CI variable set), where they
+fail: there a missing Redis is a broken set-up, not a reason to test less.
 """
 
 import atexit
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import pytest
+import redis
 from flask_migrate import upgrade
 from jinja2 import BytecodeCache
 from psycopg import connect, errors, sql
-from sqlalchemy import make_url, select, text
+from sqlalchemy import create_engine, delete, make_url, select, text
 
 from register import create_app, history
 from register.extensions import db
-from register.models import Issue, Meeting, Official, Organisation, Revision, Unit, User
+from register.models import (
+    Issue,
+    Meeting,
+    Official,
+    Organisation,
+    Revision,
+    SignInFailure,
+    Unit,
+    User,
+)
 from register.records import take_number
 
 pytest_plugins = ["tests.turns"]  # under pytest-xdist, a server test runs alone
@@ -55,6 +72,7 @@ def database_of_this_worker(url: str | None) -> str | None:
 
 
 TEST_DATABASE_URL = database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -156,6 +174,193 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis to test against (TEST_REDIS_URL); skipped without one, failed in CI."""
+    if not TEST_REDIS_URL:
+        reason = "TEST_REDIS_URL is not set: no Redis to test the sign-in limits in"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {reason}; .ci/run starts one")
+        pytest.skip(reason)
+    return TEST_REDIS_URL
+
+
+class DatabaseFailures:
+    """The sign-in failures as the database keeps them (the default store)."""
+
+    name = "database"
+    config: dict[str, str] = {}
+
+    def __init__(self, app):
+        self.app = app
+
+    def keys(self) -> list[str]:
+        """The keys (digests) under which failures are counted now."""
+        with self.app.app_context():
+            return sorted(db.session.scalars(select(SignInFailure.key)))
+
+    def age(self, seconds: int) -> None:
+        """As if every failure so far had happened `seconds` earlier."""
+        with self.app.app_context():
+            for failure in db.session.scalars(select(SignInFailure)):
+                failure.at -= timedelta(seconds=seconds)
+            db.session.commit()
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.session.execute(delete(SignInFailure))
+            db.session.commit()
+
+
+class RedisFailures:
+    """The sign-in failures as Redis keeps them, under a key prefix of this test's own."""
+
+    name = "redis"
+
+    def __init__(self, url: str):
+        self.connection = redis.Redis.from_url(url)
+        self.prefix = f"test-{uuid.uuid4().hex}:"
+        self.config = {"REDIS_URL": url, "REDIS_KEY_PREFIX": self.prefix}
+
+    def _stored(self) -> list[bytes]:
+        return list(self.connection.scan_iter(match=self.prefix + "*"))
+
+    def keys(self) -> list[str]:
+        start = len(self.prefix + "signin:")
+        return sorted(key.decode()[start:] for key in self._stored())
+
+    def age(self, seconds: int) -> None:
+        """As if `seconds` had passed: every failure happened that much earlier, and a
+        key whose time to live runs out is gone, as Redis would have let it expire."""
+        for key in self._stored():
+            left = self.connection.ttl(key)
+            if left <= seconds:
+                self.connection.delete(key)
+                continue
+            aged = {
+                m: score - seconds
+                for m, score in self.connection.zrange(key, 0, -1, withscores=True)
+            }
+            self.connection.zadd(key, aged)
+            self.connection.expire(key, left - seconds)
+
+    def close(self) -> None:
+        for key in self._stored():
+            self.connection.delete(key)
+        self.connection.close()
+
+
+@pytest.fixture(params=["database", "redis"])
+def throttle(request, app):
+    """Each store of the sign-in failures in turn, configured on the test's app; with
+    `keys()` and `age()` to look into it. Pass `throttle.config` to any other app (or, as
+    environment, to a served one) that must count in the same place."""
+    if request.param == "redis":
+        store = RedisFailures(request.getfixturevalue("redis_url"))
+    else:
+        store = DatabaseFailures(app)
+    app.config.update(store.config)
+    yield store
+    store.close()
+
+
+# -- a read replica: a second database, a copy of the primary as it was ----------------
+
+COPIED = "Möte som replikan har"
+NOT_YET_COPIED = "Möte som bara primären har ännu"
+
+
+class Replica:
+    """A second database of the test's own, made a copy of the primary by `copy()`; `app`
+    is the register reading from it (and from the primary for the rest)."""
+
+    def __init__(self, primary_app, tmp_path):
+        self.primary_url = primary_app.config["SQLALCHEMY_DATABASE_URI"]
+        self.apps = [primary_app]
+        if TEST_DATABASE_URL:
+            primary = make_url(self.primary_url)
+            # Named after the primary, so that parallel runs, each on a database of its
+            # own, each have their own replica too.
+            self.name = f"{primary.database}_replica"
+            self.url = primary.set(database=self.name).render_as_string(hide_password=False)
+            self._server = create_engine(
+                primary.set(database="postgres"), isolation_level="AUTOCOMMIT"
+            )
+        else:
+            self.url = f"sqlite:///{tmp_path / 'replica.db'}"
+        self.app = self.make_app()
+
+    def make_app(self, **config):
+        app = make_app(self.primary_url, DATABASE_REPLICA_URL=self.url, **config)
+        self.apps.append(app)
+        return app
+
+    def copy(self) -> None:
+        """Make the replica what the primary is now, as replication would catch up."""
+        self._close_connections()
+        if TEST_DATABASE_URL:
+            primary = make_url(self.primary_url).database
+            with self._server.connect() as server:
+                self._drop(server)
+                # Leftovers of apps that are gone hold the primary open; a template cannot be.
+                self._end_sessions(server, primary)
+                server.execute(text(f'CREATE DATABASE "{self.name}" TEMPLATE "{primary}"'))
+        else:
+            source = sqlite3.connect(self.primary_url.removeprefix("sqlite:///"))
+            target = sqlite3.connect(self.url.removeprefix("sqlite:///"))
+            with source, target:
+                source.backup(target)
+            source.close()
+            target.close()
+
+    def _close_connections(self) -> None:
+        for app in self.apps:
+            with app.app_context():
+                db.session.remove()
+                for engine in db.engines.values():
+                    engine.dispose()
+
+    def _drop(self, server) -> None:
+        self._end_sessions(server, self.name)
+        server.execute(text(f'DROP DATABASE IF EXISTS "{self.name}"'))
+
+    @staticmethod
+    def _end_sessions(server, database: str) -> None:
+        """End the test role's own sessions on a database (PostgreSQL ends autovacuum's
+        itself when the database is dropped or copied)."""
+        server.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"
+                " AND usename = current_user AND pid <> pg_backend_pid()"
+            ),
+            {"name": database},
+        )
+
+    def drop(self) -> None:
+        self._close_connections()
+        if TEST_DATABASE_URL:
+            with self._server.connect() as server:
+                self._drop(server)
+            self._server.dispose()
+
+
+@pytest.fixture
+def replica(app, tmp_path):
+    replica = Replica(app, tmp_path)
+    yield replica
+    replica.drop()
+
+
+@pytest.fixture
+def lagging(replica, records, world):
+    """The replica has one published record; the primary has a second, not yet copied.
+    Both are the official's. Gives the second's internal id."""
+    mine = {"official_ids": [world["official"]], "organisation_ids": [world["organisation"]]}
+    records.meeting(subject=COPIED, created_by_id=world["user"], **mine)
+    replica.copy()
+    return records.meeting(subject=NOT_YET_COPIED, created_by_id=world["user"], **mine)
 
 
 def csrf_token(response) -> str:

@@ -99,6 +99,7 @@ RULES = {
     },
     "auth.change_password": SIGNED_IN,
     "auth.logout": SIGNED_IN,
+    "auth.keep_session": SIGNED_IN,
     "desk.index": SIGNED_IN,
     "desk.new_meeting": SIGNED_IN,
     "desk.calendar": SIGNED_IN,

@@ -1,6 +1,8 @@
 """Conditional GET on the API and the downloads: ETag and Last-Modified follow the
 register's last public change, and a current copy gets a 304 without a body."""
 
+import threading
+
 import pytest
 
 from register.freshness import entity_tag, last_change
@@ -185,3 +187,71 @@ def test_signed_in_pages_and_messages_are_never_kept_for_others(client, auth, re
     assert "signed out" in told or "utloggad" in told
     later = client.get("/").get_data(as_text=True)
     assert "signed out" not in later and "utloggad" not in later
+
+
+def test_a_kept_page_is_the_page_it_keeps(client, records, world):
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    made = client.get("/meetings")
+    kept = client.get("/meetings")
+    assert kept.get_data() == made.get_data()
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Content-Security-Policy", "Vary"):
+        assert kept.headers[header] == made.headers[header], header
+    head = client.head("/meetings")
+    assert head.status_code == 200 and head.get_data() == b""
+    assert int(head.headers["Content-Length"]) == len(made.get_data())
+    current = client.get("/meetings", headers={"If-None-Match": made.headers["ETag"]})
+    assert current.status_code == 304 and current.get_data() == b""
+
+
+def test_a_chosen_language_is_kept_apart_and_survives_on_kept_pages(client, records, world):
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    assert 'lang="sv"' in client.get("/meetings").get_data(as_text=True)  # kept in Swedish
+    chosen = client.get("/language", query_string={"lang": "da", "next": "/meetings"})
+    assert chosen.status_code == 302 and "Set-Cookie" in chosen.headers
+    for _ in range(2):  # made, then answered from the kept page
+        page = client.get("/meetings")
+        assert 'lang="da"' in page.get_data(as_text=True)
+        assert "Set-Cookie" not in page.headers
+
+
+def test_a_kept_page_is_never_given_to_a_foreign_host(app, client, records, world):
+    app.config["TRUSTED_HOSTS"] = ["localhost"]  # as PUBLIC_URL sets it
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    assert client.get("/meetings").status_code == 200
+    foreign = client.get("/meetings", headers={"Host": "evil.example"})
+    assert foreign.status_code == 400 and "Första mötet" not in foreign.get_data(as_text=True)
+
+
+def test_while_a_page_is_made_again_others_are_given_the_one_before(
+    app, monkeypatch, records, world
+):
+    from register.public import routes
+
+    records.meeting(subject="Första mötet", official_ids=[world["official"]])
+    before = app.test_client().get("/meetings")
+    records.meeting(subject="Andra mötet", official_ids=[world["official"]])
+
+    counting, go_on = threading.Event(), threading.Event()
+    count_meetings = routes.count_meetings
+
+    def slow_count(*args, **kwargs):
+        counting.set()
+        assert go_on.wait(10)
+        return count_meetings(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "count_meetings", slow_count)
+    made = {}
+    maker = threading.Thread(target=lambda: made.update(page=app.test_client().get("/meetings")))
+    maker.start()
+    try:
+        assert counting.wait(10)
+        meanwhile = app.test_client().get("/meetings")  # not counting again: given at once
+        assert meanwhile.get_data() == before.get_data()
+        assert meanwhile.headers["ETag"] == before.headers["ETag"]
+    finally:
+        go_on.set()
+        maker.join(10)
+    assert "Andra mötet" in made["page"].get_data(as_text=True)
+    monkeypatch.setattr(routes, "count_meetings", count_meetings)
+    after = app.test_client().get("/meetings")
+    assert after.get_data() == made["page"].get_data()  # the new page, kept

@@ -32,10 +32,14 @@ def test_postgres_urls_use_psycopg_3():
         {
             "SECRET_KEY": "x",
             "SQLALCHEMY_DATABASE_URI": "postgres://u:p@db/register",
+            "DATABASE_REPLICA_URL": "postgresql://u:p@replica/register",
             "PUBLIC_URL": PUBLIC,
         }
     )
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/register"
+    assert app.config["SQLALCHEMY_BINDS"] == {
+        "replica": "postgresql+psycopg://u:p@replica/register"
+    }
 
 
 def test_days_to_publish_count_local_dates():

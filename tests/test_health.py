@@ -30,6 +30,21 @@ def test_readyz_is_ok_on_a_migrated_database(client):
     assert "Set-Cookie" not in response.headers
 
 
+def test_readyz_asks_redis_when_the_sign_in_failures_are_counted_there(app, client, redis_url):
+    app.config["REDIS_URL"] = redis_url
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["redis"] == "ok"
+
+
+def test_a_redis_that_does_not_answer_is_not_ready(app, client):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["reason"] == "redis: unreachable"
+    assert client.get("/healthz").status_code == 200  # alive: the public pages still serve
+
+
 def test_signed_in_visitor_keeps_the_session_untouched(client, auth, world):
     auth.login()
     response = client.get("/readyz")

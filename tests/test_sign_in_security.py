@@ -1,16 +1,15 @@
 """Sign-in that holds: throttled guessing, the password rule, argon2 parameters, sessions."""
 
-from datetime import UTC, datetime, timedelta
-
 import argon2
 import pytest
 from sqlalchemy import select
 
 from register import passwords, signin
 from register.extensions import db
-from register.models import AuditEntry, SignInFailure, User
+from register.models import AuditEntry, User
 
 from .conftest import PASSWORD, AuthActions, csrf_token, make_app
+from .test_meeting_form import meeting_form
 
 WRONG = "not the right password"
 
@@ -20,14 +19,6 @@ def attempt(client, email="official@example.org", password=WRONG, **kwargs):
     return client.post(
         "/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
     )
-
-
-def age_failures(app, seconds):
-    """As if every failure so far had happened `seconds` earlier."""
-    with app.app_context():
-        for failure in db.session.scalars(select(SignInFailure)):
-            failure.at -= timedelta(seconds=seconds)
-        db.session.commit()
 
 
 @pytest.fixture
@@ -48,7 +39,7 @@ def hashes(monkeypatch):
 # -- 1. throttling ---------------------------------------------------------------------------
 
 
-def test_after_five_wrong_passwords_even_the_right_one_must_wait(client, world):
+def test_after_five_wrong_passwords_even_the_right_one_must_wait(client, world, throttle):
     assert [attempt(client).status_code for _ in range(5)] == [400] * 5
     response = attempt(client, password=PASSWORD)
     assert response.status_code == 429
@@ -59,7 +50,7 @@ def test_after_five_wrong_passwords_even_the_right_one_must_wait(client, world):
     assert client.get("/desk/").status_code == 302
 
 
-def test_an_unknown_account_is_throttled_alike_so_none_is_revealed(client, world):
+def test_an_unknown_account_is_throttled_alike_so_none_is_revealed(client, world, throttle):
     known = [attempt(client).status_code for _ in range(6)]
     other = make_app_client(client)
     unknown = [attempt(other, email="nobody@example.org").status_code for _ in range(6)]
@@ -73,7 +64,7 @@ def make_app_client(client):
     return other
 
 
-def test_a_throttled_attempt_hashes_no_password(client, world, hashes):
+def test_a_throttled_attempt_hashes_no_password(client, world, hashes, throttle):
     for _ in range(5):
         attempt(client)
     assert len(hashes) == 5
@@ -83,20 +74,20 @@ def test_a_throttled_attempt_hashes_no_password(client, world, hashes):
     assert len(hashes) == 5 + 5  # only the unknown account's first five were hashed
 
 
-def test_lockouts_grow_with_each_further_failure_and_end(app, client, world):
+def test_lockouts_grow_with_each_further_failure_and_end(app, client, world, throttle):
     for _ in range(5):
         attempt(client)
-    age_failures(app, 61)  # the first lock-out, one minute, is over
+    throttle.age(61)  # the first lock-out, one minute, is over
     assert attempt(client).status_code == 400
     response = attempt(client, password=PASSWORD)
     assert response.status_code == 429
     assert 110 <= int(response.headers["Retry-After"]) <= 120  # twice as long
     assert "Vänta 2 minuter" in response.get_data(as_text=True)
-    age_failures(app, 121)
+    throttle.age(121)
     assert attempt(client, password=PASSWORD).status_code == 302
 
 
-def test_a_successful_sign_in_clears_the_accounts_failures(client, auth, world):
+def test_a_successful_sign_in_clears_the_accounts_failures(client, auth, world, throttle):
     for _ in range(4):
         assert attempt(client).status_code == 400
     assert auth.login().status_code == 302
@@ -105,7 +96,7 @@ def test_a_successful_sign_in_clears_the_accounts_failures(client, auth, world):
     assert attempt(client).status_code == 429
 
 
-def test_failures_are_still_audited(app, client, world):
+def test_failures_are_still_audited(app, client, world, throttle):
     for _ in range(6):
         attempt(client)
     with app.app_context():
@@ -113,7 +104,7 @@ def test_failures_are_still_audited(app, client, world):
     assert actions == ["sign_in_failed"] * 5  # the throttled sixth changed nothing
 
 
-def test_one_address_may_fail_only_so_often_whatever_the_accounts(app, client, world):
+def test_one_address_may_fail_only_so_often_whatever_the_accounts(app, client, world, throttle):
     app.config["SIGN_IN_ADDRESS_FAILURES"] = 3
     for number in range(3):
         assert attempt(client, email=f"guess{number}@example.org").status_code == 400
@@ -124,7 +115,7 @@ def test_one_address_may_fail_only_so_often_whatever_the_accounts(app, client, w
     assert attempt(make_app_client(client), password=PASSWORD).status_code == 302
 
 
-def test_the_message_is_in_the_users_language(client, world):
+def test_the_message_is_in_the_users_language(client, world, throttle):
     english = {"headers": {"Accept-Language": "en"}}
     for _ in range(5):
         attempt(client, **english)
@@ -132,7 +123,7 @@ def test_the_message_is_in_the_users_language(client, world):
     assert "Too many failed attempts to sign in. Wait 1 minute and try again." in page
 
 
-def test_an_admins_new_temporary_password_lifts_the_lockout(app, client, records, world):
+def test_an_admins_new_temporary_password_lifts_the_lockout(app, client, records, world, throttle):
     records.user(email="admin@example.org", role="admin", name="Adam Admin")
     for _ in range(6):
         attempt(client)
@@ -156,7 +147,7 @@ def test_an_admins_new_temporary_password_lifts_the_lockout(app, client, records
 
 
 def test_the_current_password_is_guessed_no_more_freely_than_at_signing_in(
-    app, client, auth, world
+    app, client, auth, world, throttle
 ):
     auth.login()
     new = "ett nytt och långt lösenord"
@@ -169,31 +160,61 @@ def test_the_current_password_is_guessed_no_more_freely_than_at_signing_in(
         assert db.session.get(User, world["user"]).check_password(PASSWORD)
 
 
-def test_failures_keep_no_email_and_expire(app, client, world):
-    with app.app_context():
-        db.session.add(SignInFailure(key="0" * 64, at=datetime.now(UTC) - timedelta(days=2)))
-        db.session.commit()
+def test_failures_keep_no_email_and_expire(app, client, world, throttle):
     attempt(client)
-    with app.app_context():
-        keys = db.session.scalars(select(SignInFailure.key)).all()
-    assert sorted(keys) == sorted(
-        [signin.account_key("official@example.org"), signin.address_key("127.0.0.1")]
-    )
-    assert not any("official" in key for key in keys)
+    expected = [signin.account_key("official@example.org"), signin.address_key("127.0.0.1")]
+    assert throttle.keys() == sorted(expected)  # digests: neither the email nor the address
+    throttle.age(24 * 3600 + 1)  # a day later none of them counts any more
+    attempt(client, email="nobody@example.org")
+    expected = [signin.account_key("nobody@example.org"), signin.address_key("127.0.0.1")]
+    assert throttle.keys() == sorted(expected)
 
 
 @pytest.mark.parametrize(("proxies", "address"), [(0, "127.0.0.1"), (1, "198.51.100.9")])
-def test_the_client_address_comes_from_a_proxy_only_when_one_is_configured(app, proxies, address):
-    served = make_app(app.config["SQLALCHEMY_DATABASE_URI"], FORWARDED_PROXIES=proxies)
+def test_the_client_address_comes_from_a_proxy_only_when_one_is_configured(
+    app, proxies, address, throttle
+):
+    served = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], FORWARDED_PROXIES=proxies, **throttle.config
+    )
     forwarded = {"headers": {"X-Forwarded-For": "198.51.100.9"}}
     attempt(served.test_client(), email="nobody@example.org", **forwarded)
     with served.app_context():
         entry = db.session.scalar(select(AuditEntry).filter_by(action="sign_in_failed"))
         assert entry.address == address
-        keys = db.session.scalars(select(SignInFailure.key)).all()
-        assert signin.address_key(address) in keys
+        assert signin.address_key(address) in throttle.keys()
         db.session.remove()
         db.engine.dispose()
+
+
+# A Redis that answers nothing: its port is closed.
+NO_REDIS = {"REDIS_URL": "redis://127.0.0.1:9/0"}
+
+
+def test_when_redis_does_not_answer_no_password_is_tried_at_all(app, client, world, hashes):
+    app.config.update(NO_REDIS)
+    response = attempt(client, password=PASSWORD)
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) == 60
+    page = response.get_data(as_text=True)
+    assert "Det går inte att logga in just nu. Försök igen om några minuter." in page
+    assert 'name="email"' in page and 'name="password"' in page
+    english = attempt(client, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Signing in is not possible just now. Try again in a few minutes." in english
+    assert hashes == []  # guesses that cannot be counted are not checked either
+    assert client.get("/desk/").status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_when_redis_does_not_answer_the_current_password_is_not_tried(app, client, auth, world):
+    auth.login()
+    app.config.update(NO_REDIS)
+    response = change_password(client, "ett nytt och långt lösenord")
+    assert response.status_code == 503
+    assert "Det går inte att logga in just nu" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, world["user"]).check_password(PASSWORD)
 
 
 # -- 2. the password rule --------------------------------------------------------------------
@@ -356,6 +377,20 @@ def test_a_session_in_use_goes_on_and_counts_from_its_last_request(client, auth,
     assert client.get("/desk/").status_code == 200
     shift_session(client, seen_at=29 * 60)  # 29 minutes after the last request
     assert client.get("/desk/").status_code == 200
+
+
+def test_typing_in_a_long_form_keeps_the_session_and_saves_the_text(client, auth, records, world):
+    auth.login()
+    token = csrf_token(client.get("/desk/meetings/new"))
+    for _ in range(3):  # an hour and a half of writing, the page asking every half hour
+        shift_session(client, seen_at=29 * 60)
+        assert client.get("/account/session").status_code == 204
+    form = meeting_form(token, world, subject="Skrivet i en och en halv timme")
+    response = client.post("/desk/meetings/new", data=form)
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
+    shift_session(client, seen_at=31 * 60)  # but a session left alone still ends
+    assert client.get("/account/session").status_code == 401
+    assert client.get("/desk/").status_code == 302
 
 
 def test_a_session_ends_12_hours_after_signing_in_however_busy(client, auth, world):

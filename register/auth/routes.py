@@ -37,6 +37,8 @@ def login():
             attempt = signin.begin(email, audit.client_address())
         except signin.Throttled as throttled:
             return throttled_page("auth/login.html", form, throttled.retry_after)
+        except signin.Unavailable:
+            return unavailable_page("auth/login.html", form)
         user = db.session.scalar(select(User).filter_by(email=email))
         if user is None:
             User.spend_password_check(form.password.data)
@@ -73,6 +75,20 @@ def throttled_page(template: str, form, retry_after: int):
     return response
 
 
+# How long to suggest waiting when the failures cannot be counted.
+UNAVAILABLE_RETRY_AFTER = 60
+
+
+def unavailable_page(template: str, form):
+    """503: the page with its form, saying that signing in must wait; no password was
+    checked, since a guess that cannot be counted must not be tried."""
+    message = _("Signing in is not possible just now. Try again in a few minutes.")
+    response = make_response(render_template(template, form=form, throttled=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
 @bp.before_app_request
 def end_expired_session():
     """Sign out a session left unused for SESSION_IDLE_MINUTES, or signed in longer ago
@@ -91,7 +107,7 @@ def end_expired_session():
         logout_user()
         session.pop("signed_in_at", None)
         session.pop("seen_at", None)
-        if request.blueprint == "api" or request.endpoint == "desk.lookup_records":
+        if request.blueprint == "api" or request.endpoint in SCRIPT_ENDPOINTS:
             return None  # answered as for anyone signed out: in JSON, not the sign-in page
         flash(_("Your session has ended. Sign in again to go on."), "info")
         path = request.full_path.rstrip("?") if request.method == "GET" else None
@@ -99,6 +115,20 @@ def end_expired_session():
     if now - seen >= 60:  # a new cookie once a minute at most, not on every request
         session["seen_at"] = now
     return None
+
+
+# Asked by the pages' scripts, not by people: answered without a page to be sent to.
+SCRIPT_ENDPOINTS = ("desk.lookup_records", "auth.keep_session")
+
+
+@bp.get("/account/session")
+def keep_session():
+    """Asked by static/register.js while a signed-in person types in a form: typing is
+    activity, so a long text written without saving does not outlast the idle limit
+    (end_expired_session, which ran before this, has noted the request)."""
+    if not current_user.is_authenticated:
+        return "", 401
+    return "", 204
 
 
 @bp.post("/logout")
@@ -125,6 +155,8 @@ def change_password():
             attempt = signin.begin(current_user.email, audit.client_address())
         except signin.Throttled as throttled:
             return throttled_page("auth/password.html", form, throttled.retry_after)
+        except signin.Unavailable:
+            return unavailable_page("auth/password.html", form)
     valid = form.validate_on_submit()
     if attempt is not None and "current_password" not in form.errors:
         signin.succeeded(attempt)

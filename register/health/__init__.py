@@ -1,6 +1,7 @@
 """Health checks for process managers and load balancers: `/healthz` (alive and the
-database answers) and `/readyz` (also: the schema is at the code's migration head and the
-instance folder is writable). No authentication, no cookies, never cached."""
+database answers) and `/readyz` (also: the schema is at the code's migration head, the
+instance folder is writable, and the read replica and Redis answer when configured). No
+authentication, no cookies, never cached."""
 
 from flask import Blueprint
 

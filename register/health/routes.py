@@ -5,11 +5,12 @@ from functools import cache
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Response, current_app
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import keptfiles
-from ..extensions import db
+from ..extensions import REPLICA, db, redis_client
 from . import PATHS, bp
 
 
@@ -22,10 +23,15 @@ def healthz():
 
 @bp.route("/readyz")
 def readyz():
-    """Ready for traffic: the database answers, its schema is the code's, files can be kept."""
+    """Ready for traffic: the database answers, its schema is the code's, files can be kept;
+    and the read replica and Redis answer, when they are configured."""
     checks = {"database": database_problem() or "ok"}
     if checks["database"] == "ok":
         checks["migrations"] = migrations_problem() or "ok"
+    if REPLICA in db.engines:
+        checks["replica"] = database_problem(REPLICA) or "ok"
+    if redis_client() is not None:
+        checks["redis"] = redis_problem() or "ok"
     checks["instance"] = instance_problem() or "ok"
     return answer(checks)
 
@@ -44,14 +50,25 @@ def answer(checks: dict[str, str]) -> Response:
     return response
 
 
-def database_problem() -> str | None:
-    """None when a trivial query answers; else a short reason (details go to the log,
-    not to whoever asks: they may name hosts)."""
+def database_problem(bind_key: str | None = None) -> str | None:
+    """None when a trivial query answers on the database (or the replica); else a short
+    reason (details go to the log, not to whoever asks: they may name hosts)."""
     try:
-        with db.engine.connect() as connection:
+        with db.engines[bind_key].connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        current_app.logger.warning("Health check: the database did not answer: %s", error)
+        name = "the database" if bind_key is None else f"the {bind_key}"
+        current_app.logger.warning("Health check: %s did not answer: %s", name, error)
+        return "unreachable"
+    return None
+
+
+def redis_problem() -> str | None:
+    """None when Redis, where the sign-in failures are counted, answers a PING."""
+    try:
+        redis_client().ping()
+    except RedisError as error:
+        current_app.logger.warning("Health check: Redis did not answer: %s", error)
         return "unreachable"
     return None
 

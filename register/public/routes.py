@@ -12,7 +12,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     stream_with_context,
     url_for,
 )
@@ -33,6 +32,7 @@ from .. import (
 )
 from ..extensions import db
 from ..freshness import conditional, last_change, memoised
+from ..language import LANGUAGE_COOKIE
 from ..models import (
     Issue,
     Meeting,
@@ -57,6 +57,8 @@ from ..search import (
 from . import bp
 
 EXPORT_BATCH = 500
+# How long the browser keeps a visitor's choice of language.
+LANGUAGE_COOKIE_DAYS = 365
 
 
 @bp.route("/")
@@ -403,9 +405,18 @@ def set_language():
     A GET (a preference, nothing of the register's): the public pages then carry no form
     token, so they are the same for every anonymous visitor and can be kept and cached.
     """
+    response = redirect(safe_next(request.args.get("next"), url_for("public.index")))
     lang = request.args.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
-    response = redirect(safe_next(request.args.get("next"), url_for("public.index")))
+        # A cookie of its own, not in the session: a visitor who chose a language is
+        # still served the kept pages, which are answered before any session is read.
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            lang,
+            max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
     response.headers["Cache-Control"] = "no-store"
     return response

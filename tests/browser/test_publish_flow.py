@@ -124,3 +124,21 @@ def test_duplicate_warning_offers_to_join_the_colleagues_record(page, app, recor
     page.wait_for_url(re.compile(r"/meetings/\d+$"))
     expect(page.locator("main article.record")).to_contain_text("Anna Regionråd")
     assert stored(app, "Samma möte, igen") is None
+
+
+def test_typing_tells_the_server_the_session_is_in_use_at_most_once_a_minute(page, world):
+    page.clock.install()
+    sign_in(page)
+    page.goto("/desk/meetings/new")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    subject = page.locator("#subject")
+    subject.type("Möte")  # just after the page came: nothing to tell
+    page.clock.fast_forward("01:01")
+    with page.expect_response("**/account/session") as answer:
+        subject.type(" om")
+    assert answer.value.status == 204
+    subject.type(" dubbelspåret")  # within the minute: not again
+    page.clock.fast_forward("00:30")
+    subject.type(" Göteborg–Borås")
+    assert [url for url in asked if url.endswith("/account/session")] == [answer.value.url]

@@ -1,9 +1,12 @@
-"""Sign-in throttling holds across gunicorn's workers: parallel guessers share one count."""
+"""Sign-in throttling holds across gunicorn's workers: parallel guessers share one count,
+whether it is kept in the database or in Redis."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from register import signin
 
 from ..conftest import CSRF_PATTERN, PASSWORD
 from .conftest import WebUser
@@ -39,8 +42,10 @@ def parallel(url, emails):
         return [answer for future in futures for answer in future.result(timeout=120)]
 
 
-def test_parallel_guesses_at_one_account_across_workers_stay_within_the_limit(served, world):
-    url = served.start(workers=4)
+def test_parallel_guesses_at_one_account_across_workers_stay_within_the_limit(
+    served, world, throttle
+):
+    url = served.start(workers=4, extra_env=throttle.config)
     answers = parallel(url, ["official@example.org"] * GUESSERS)
     statuses = [status for status, _ in answers]
     assert statuses.count(400) == 5  # the account's limit, not five per worker
@@ -55,10 +60,13 @@ def test_parallel_guesses_at_one_account_across_workers_stay_within_the_limit(se
         assert response.status_code == 429  # the right password too, while locked
         assert CSRF_PATTERN.search(response.text)  # the page still has the form
         assert owner.get("/desk/").status_code == 302
+    assert signin.account_key("official@example.org") in throttle.keys()  # counted there
 
 
-def test_parallel_guesses_at_many_accounts_from_one_address_stay_within_its_limit(served, world):
-    url = served.start(workers=4, extra_env={"SIGN_IN_ADDRESS_FAILURES": "10"})
+def test_parallel_guesses_at_many_accounts_from_one_address_stay_within_its_limit(
+    served, world, throttle
+):
+    url = served.start(workers=4, extra_env={"SIGN_IN_ADDRESS_FAILURES": "10", **throttle.config})
     answers = parallel(url, [f"guess{n}@example.org" for n in range(GUESSERS)])
     statuses = [status for status, _ in answers]
     assert statuses.count(400) == 10
