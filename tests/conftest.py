@@ -83,9 +83,9 @@ def utc_today() -> date:
 
 class CompiledTemplates(BytecodeCache):
     """The templates as compiled once, for every test's app: each test makes an app of its
-    own, and compiling every template anew for each took a fifth of the suite's time. Jinja
-    keeps a template's source checksum with its code, so an edited template is compiled
-    again."""
+    own, and compiling every template anew for each took a fifth of the time of the desk's
+    tests. Jinja keeps a template's source checksum with its code, so an edited template is
+    compiled again."""
 
     def __init__(self):
         self.code = {}
@@ -392,8 +392,8 @@ def auth(client):
 
 @cache
 def password_hash(password: str) -> str:
-    """User.set_password's argon2id hash of a password, made once a run: a hash takes a
-    fifth of a second, and the tests make well over a thousand accounts."""
+    """User.set_password's argon2id hash of a password, made once a process: a hash takes a
+    fifth of a second, and most tests make an account or several."""
     user = User()
     user.set_password(password)
     return user.password_hash
