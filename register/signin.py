@@ -49,8 +49,15 @@ class Attempt:
     address_row_id: int
 
 
-def account_key(email: str) -> str:
-    return _digest("account:" + email)
+# What is counted per account: passwords, and separately the codes of two-step sign-in,
+# so that a correct password, which clears the account's password failures, does not
+# clear its failed codes too.
+PASSWORD = "account"
+SECOND_FACTOR = "second-factor"
+
+
+def account_key(email: str, counter: str = PASSWORD) -> str:
+    return _digest(f"{counter}:{email}")
 
 
 def address_key(address: str) -> str:
@@ -61,10 +68,11 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def begin(email: str, address: str) -> Attempt:
+def begin(email: str, address: str, counter: str = PASSWORD) -> Attempt:
     """Count an attempt to sign in as `email` (normalised) from `address`, or raise
-    Throttled with the seconds to wait when the account or the address must wait."""
-    keys = (account_key(email), address_key(address))
+    Throttled with the seconds to wait when the account or the address must wait.
+    `counter` is PASSWORD or SECOND_FACTOR: what the account's limit counts."""
+    keys = (account_key(email, counter), address_key(address))
     # A first look without any lock: while guessing is throttled, the guesses are refused
     # without queueing for the write lock that the counting below takes.
     _refuse_if_waiting(keys, utcnow())
@@ -93,10 +101,12 @@ def succeeded(attempt: Attempt) -> None:
     db.session.execute(delete(SignInFailure).where(SignInFailure.id == attempt.address_row_id))
 
 
-def clear_account(email: str) -> None:
+def clear_account(email: str, counter: str = PASSWORD) -> None:
     """Forget an account's failures, e.g. when an admin gives it a new password; added to
     the caller's transaction."""
-    db.session.execute(delete(SignInFailure).where(SignInFailure.key == account_key(email)))
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.key == account_key(email, counter))
+    )
 
 
 def _seconds(name: str) -> timedelta:
