@@ -299,3 +299,20 @@ def test_admin_cannot_reset_their_own(app, client, records):
     )
     assert response.status_code == 409
     assert account(app, "admin@example.org").two_factor_enabled
+
+
+def test_the_page_asked_for_is_reached_after_the_code(client, registrar):
+    token = csrf_token(client.get("/login"))
+    client.post(
+        "/login?next=/admin/units",
+        data={"email": registrar, "password": PASSWORD, "csrf_token": token},
+    )
+    assert AuthActions(client).enter_code(code_for(registrar)).headers["Location"] == "/admin/units"
+
+
+def test_signing_out_everywhere_voids_a_password_step(app, client, registrar):
+    password_step(client, registrar)
+    with app.app_context():
+        db.session.scalar(select(User).filter_by(email=registrar)).end_sessions()
+        db.session.commit()
+    assert client.get("/login/code").headers["Location"] == "/login"
