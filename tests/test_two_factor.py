@@ -125,7 +125,7 @@ def test_a_recovery_code_works_once(app, client, records):
     password_step(client, "official@example.org")
     response = auth.enter_code(codes[0].upper().replace("-", " "), field="recovery_code")
     assert response.headers["Location"] == "/desk/"
-    assert "9 are left" in client.get("/desk/").get_data(as_text=True)
+    assert "Recovery codes left: 9." in client.get("/desk/").get_data(as_text=True)
     auth.logout()
     password_step(client, "official@example.org")
     assert auth.enter_code(codes[0], field="recovery_code").status_code == 400

@@ -78,8 +78,8 @@ def login_code():
                 left = two_factor.remaining_recovery_codes(user)
                 flash(
                     _(
-                        "You signed in with a recovery code; %(num)d are left. Make new ones "
-                        "on your account page if you are running out.",
+                        "You signed in with a recovery code. Recovery codes left: %(num)d. "
+                        "Make new ones on your account page if you are running out.",
                         num=left,
                     ),
                     "info",
