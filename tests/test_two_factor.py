@@ -16,6 +16,12 @@ SECRET_IN_PAGE = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 RECOVERY_IN_PAGE = re.compile(r"<li><code>([a-z2-7-]{19})</code></li>")
 
 
+@pytest.fixture(autouse=True)
+def english(client):
+    """The pages in English, whose words the tests look for."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def password_step(client, email, password=PASSWORD):
     token = csrf_token(client.get("/login"))
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
@@ -271,6 +277,7 @@ def test_a_registrar_cannot_switch_it_off(app, client, registrar):
 def test_admin_resets_a_lost_phone_and_the_holder_enrols_again(app, client, records, registrar):
     records.user(email="admin@example.org", role="admin")
     holder = app.test_client()
+    holder.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     AuthActions(holder).login(email=registrar)
     AuthActions(client).login(email="admin@example.org")
     user_id = account(app, registrar).id
