@@ -7,6 +7,7 @@ database file; with TEST_DATABASE_URL set (PostgreSQL), every table is emptied i
 import os
 import re
 import shutil
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -29,6 +30,7 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # when it is created, so what the helpers remember below starts afresh with every test.
 TOTP_SECRETS: dict[str, str] = {}  # email → the secret of the latest account made with it
 _LAST_STEP: dict[str, int] = {}  # secret → the last time step a helper made a code for
+_STEP_LOCK = threading.Lock()  # clients in threads sign in at once
 
 
 def enrol_two_factor(user: User) -> str:
@@ -46,13 +48,15 @@ def fresh_code(secret: str) -> str:
     The app accepts the steps either side of now but never one at or before the last it
     accepted. The code is for the current step or the next, each still accepted if a step
     boundary passes before the server checks it; when both were used, this waits for the
-    next step. The app's replay check is never bypassed."""
+    next step. The app's replay check is never bypassed: a test that signs one account in
+    more than twice at once gives each client an account of its own."""
     while True:
-        now = two_factor.current_step()
-        for step in (now, now + 1):
-            if step > _LAST_STEP.get(secret, -1):
-                _LAST_STEP[secret] = step
-                return two_factor.code_at(secret, step)
+        with _STEP_LOCK:
+            now = two_factor.current_step()
+            for step in (now, now + 1):
+                if step > _LAST_STEP.get(secret, -1):
+                    _LAST_STEP[secret] = step
+                    return two_factor.code_at(secret, step)
         time.sleep(two_factor.STEP_SECONDS - time.time() % two_factor.STEP_SECONDS + 0.05)
 
 
