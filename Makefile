@@ -54,6 +54,7 @@ run: install
 	@echo "    official@example.org   an official"
 	@echo "    registrar@example.org  the registrar"
 	@echo "    admin@example.org      an administrator"
+	@echo "  The registrar and the admin set up two-step sign-in (an authenticator app) first."
 	@echo ""
 	FLASK_DEBUG=1 $(FLASK) run --host $(HOST) --port $(PORT)
 

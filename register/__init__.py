@@ -30,8 +30,10 @@ from werkzeug.exceptions import BadRequest, HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import two_factor
 from .extensions import REPLICA, babel, csrf, db, login_manager, migrate, read_from_replica
 from .language import LANGUAGE_COOKIE, SOURCE_LANGUAGE, chosen_language, served_language
+from .redirects import safe_next
 
 # Beside wsgi.py; read before Config so that it can supply the environment.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env")
@@ -262,14 +264,21 @@ def register_request_hooks(app: Flask) -> None:
             read_from_replica()
 
     @app.before_request
-    def require_own_password():
-        """An account with a temporary password can do nothing else until it is changed."""
-        if (
-            current_user.is_authenticated
-            and current_user.must_change_password
-            and request.endpoint not in ("auth.change_password", "auth.logout", "static")
-        ):
-            return redirect(url_for("auth.change_password"))
+    def require_account_setup():
+        """An account with a temporary password, or whose role requires two-step sign-in
+        that it has not set up, can do nothing else until that is done."""
+        if not current_user.is_authenticated or request.endpoint in ("auth.logout", "static"):
+            return None
+        if current_user.must_change_password:
+            setup = "auth.change_password"
+        elif two_factor.must_enrol(current_user):
+            setup = "auth.two_factor_setup"
+        else:
+            return None
+        if request.endpoint == setup:
+            return None
+        path = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for(setup, next=safe_next(path, None)))
 
     @app.after_request
     def security_headers(response):

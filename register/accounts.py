@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from . import audit, passwords, signin
+from . import audit, passwords, signin, two_factor
 from .extensions import db
 from .models import Official, User
 from .text import has_visible
@@ -217,6 +217,27 @@ def reactivate(account_id: int, by: User | None) -> bool:
         before = snapshot(user)
         user.active = True
         audit.log("account_reactivate", user=by, target=user, before=before, after=snapshot(user))
+    return True
+
+
+def reset_two_factor(account_id: int, by: User | None) -> bool:
+    """Take away an account's two-step sign-in, e.g. when its phone is lost: its sessions
+    end, and a role that requires it must set it up again at the next sign-in. Returns
+    False when it had none."""
+    with write_transaction():
+        _check_actor(by)
+        user = _locked(account_id)
+        if by is not None and user.id == by.id:
+            raise OwnAccount(None, _l("Switch off your own two-step sign-in on your account page."))
+        before = {"two_factor": user.two_factor_enabled}
+        if not two_factor.forget(user):
+            db.session.rollback()
+            return False
+        user.end_sessions()
+        signin.clear_account(user.email, signin.SECOND_FACTOR)
+        audit.log(
+            "two_factor_reset", user=by, target=user, before=before, after={"two_factor": False}
+        )
     return True
 
 

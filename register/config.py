@@ -97,6 +97,15 @@ class Config:
     SIGN_IN_ADDRESS_WINDOW_SECONDS = _env_int("SIGN_IN_ADDRESS_WINDOW_SECONDS", 900)
     # Failures are forgotten after this long, and at a successful sign-in to the account.
     SIGN_IN_FAILURES_KEPT_SECONDS = _env_int("SIGN_IN_FAILURES_KEPT_SECONDS", 24 * 3600)
+    # Two-step sign-in (a code from an authenticator app after the password): required for
+    # these roles (comma-separated), who are sent to set it up before anything else;
+    # optional for the others. The step between password and code lasts this long.
+    TWO_FACTOR_ROLES = frozenset(
+        role.strip()
+        for role in os.environ.get("TWO_FACTOR_ROLES", "registrar,admin").split(",")
+        if role.strip()
+    )
+    TWO_FACTOR_PENDING_SECONDS = _env_int("TWO_FACTOR_PENDING_SECONDS", 300)
     # argon2id, as argon2-cffi's defaults (RFC 9106's second recommendation): 3 passes
     # over 64 MiB with 4 lanes. Stored hashes with other parameters are rehashed with
     # these at the holder's next sign-in.

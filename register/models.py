@@ -148,6 +148,12 @@ class User(UserMixin, db.Model):
     # Set for a temporary password given by an admin: the next sign-in must change it.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-step sign-in (two_factor.py): the TOTP secret, switched on only once a code from
+    # it was confirmed (a pending secret has no `two_factor_enabled_at`), and the last
+    # time step whose code was accepted, so no code is used twice.
+    two_factor_secret: Mapped[str | None] = mapped_column(String(32))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_factor_last_step: Mapped[int | None]
 
     official: Mapped[Official | None] = relationship()
 
@@ -189,6 +195,10 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return self.session_token
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_secret is not None and self.two_factor_enabled_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -530,6 +540,16 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
 
     user: Mapped[User | None] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code for two-step sign-in, kept only as a digest
+    (two_factor.py); used codes are deleted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SignInFailure(db.Model):

@@ -63,8 +63,15 @@ class Attempt:
     address_failure: int | str
 
 
-def account_key(email: str) -> str:
-    return _digest("account:" + email)
+# What is counted per account: passwords, and separately the codes of two-step sign-in,
+# so that a correct password, which clears the account's password failures, does not
+# clear its failed codes too.
+PASSWORD = "account"
+SECOND_FACTOR = "second-factor"
+
+
+def account_key(email: str, counter: str = PASSWORD) -> str:
+    return _digest(f"{counter}:{email}")
 
 
 def address_key(address: str) -> str:
@@ -75,11 +82,12 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def begin(email: str, address: str) -> Attempt:
+def begin(email: str, address: str, counter: str = PASSWORD) -> Attempt:
     """Count an attempt to sign in as `email` (normalised) from `address`, or raise
     Throttled with the seconds to wait when the account or the address must wait, or
-    Unavailable when the count cannot be kept."""
-    account, address = account_key(email), address_key(address)
+    Unavailable when the count cannot be kept. `counter` is PASSWORD or SECOND_FACTOR:
+    what the account's limit counts."""
+    account, address = account_key(email, counter), address_key(address)
     store = redis_client()
     if store is None:
         return _database_begin(account, address)
@@ -109,15 +117,16 @@ def succeeded(attempt: Attempt) -> None:
         current_app.logger.warning("A sign-in's failures were not cleared in Redis: %s", error)
 
 
-def clear_account(email: str) -> None:
+def clear_account(email: str, counter: str = PASSWORD) -> None:
     """Forget an account's failures, e.g. when an admin gives it a new password; in the
     database this joins the caller's transaction, in Redis it is done at once."""
     store = redis_client()
     if store is None:
-        db.session.execute(delete(SignInFailure).where(SignInFailure.key == account_key(email)))
+        key = account_key(email, counter)
+        db.session.execute(delete(SignInFailure).where(SignInFailure.key == key))
         return
     try:
-        store.delete(_redis_key(account_key(email)))
+        store.delete(_redis_key(account_key(email, counter)))
     except RedisError as error:
         current_app.logger.warning("An account's failures were not cleared in Redis: %s", error)
 

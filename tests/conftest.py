@@ -15,10 +15,13 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
+import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+import pyotp
 import pytest
 import redis
 from flask_migrate import upgrade
@@ -26,7 +29,7 @@ from jinja2 import BytecodeCache
 from psycopg import connect, errors, sql
 from sqlalchemy import create_engine, delete, make_url, select, text
 
-from register import create_app, history
+from register import create_app, history, two_factor
 from register.extensions import db
 from register.models import (
     Issue,
@@ -75,6 +78,44 @@ TEST_DATABASE_URL = database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# Two-step sign-in for the test accounts whose role requires it: each gets a fresh secret
+# when it is created, so what the helpers remember below starts afresh with every test.
+TOTP_SECRETS: dict[str, str] = {}  # email → the secret of the latest account made with it
+_LAST_STEP: dict[str, int] = {}  # secret → the last time step a helper made a code for
+_STEP_LOCK = threading.Lock()  # clients in threads sign in at once
+
+
+def enrol_two_factor(user: User) -> str:
+    """Switch two-step sign-in on for `user` (not yet stored) with a new secret."""
+    secret = pyotp.random_base32()
+    user.two_factor_secret = secret
+    user.two_factor_enabled_at = datetime.now(UTC)
+    TOTP_SECRETS[user.email] = secret
+    return secret
+
+
+def fresh_code(secret: str) -> str:
+    """A code no earlier sign-in in this test has used, as a person would wait for.
+
+    The app accepts the steps either side of now but never one at or before the last it
+    accepted. The code is for the current step or the next, each still accepted if a step
+    boundary passes before the server checks it; when both were used, this waits for the
+    next step. The app's replay check is never bypassed: a test that signs one account in
+    more than twice at once gives each client an account of its own."""
+    while True:
+        with _STEP_LOCK:
+            now = two_factor.current_step()
+            for step in (now, now + 1):
+                if step > _LAST_STEP.get(secret, -1):
+                    _LAST_STEP[secret] = step
+                    return two_factor.code_at(secret, step)
+        time.sleep(two_factor.STEP_SECONDS - time.time() % two_factor.STEP_SECONDS + 0.05)
+
+
+def code_for(email: str) -> str:
+    return fresh_code(TOTP_SECRETS[email])
 
 
 def utc_today() -> date:
@@ -375,10 +416,18 @@ class AuthActions:
         self._client = client
 
     def login(self, email="official@example.org", password=PASSWORD):
+        """Sign in; for an account with two-step sign-in, the code step too."""
         token = csrf_token(self._client.get("/login"))
-        return self._client.post(
+        response = self._client.post(
             "/login", data={"email": email, "password": password, "csrf_token": token}
         )
+        if response.headers.get("Location") == "/login/code":
+            response = self.enter_code(code_for(email))
+        return response
+
+    def enter_code(self, code: str, field: str = "code"):
+        token = csrf_token(self._client.get("/login/code"))
+        return self._client.post("/login/code", data={field: code, "csrf_token": token})
 
     def logout(self):
         token = csrf_token(self._client.get("/desk/"))
@@ -426,10 +475,21 @@ class Records:
         return self._save(Issue(slug=slug, title=title, summary="", status="active"))
 
     def user(
-        self, email="official@example.org", role="official", official_id=None, name="Test User"
+        self,
+        email="official@example.org",
+        role="official",
+        official_id=None,
+        name="Test User",
+        two_step=None,
     ):
+        """An account with PASSWORD; with two-step sign-in on (a secret known to the
+        sign-in helpers) when `two_step`, by default when its role requires it."""
         user = User(email=email, name=name, role=role, official_id=official_id)
         user.password_hash = password_hash(PASSWORD)
+        if two_step is None:
+            two_step = role in self.app.config["TWO_FACTOR_ROLES"]
+        if two_step:
+            enrol_two_factor(user)
         return self._save(user)
 
     def meeting(

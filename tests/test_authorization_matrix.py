@@ -22,6 +22,7 @@ ADMIN_ROUTES = {
     "admin.account": "admin",
     "admin.deactivate_account": "admin",
     "admin.reactivate_account": "admin",
+    "admin.reset_two_factor": "admin",
     "admin.audit": "admin",
     "admin.compliance": "registrar",
     "admin.compliance_csv": "registrar",
@@ -98,6 +99,13 @@ RULES = {
         )
     },
     "auth.change_password": SIGNED_IN,
+    # The code step of signing in: without a right password first, back to the sign-in.
+    "auth.login_code": SIGNED_IN,
+    "auth.two_factor_account": SIGNED_IN,
+    "auth.two_factor_setup": SIGNED_IN,
+    "auth.new_recovery_codes": SIGNED_IN,
+    # Only a role that does not require two-step sign-in may switch it off.
+    "auth.two_factor_disable": {**SIGNED_IN, "registrar": "forbidden", "admin": "forbidden"},
     "auth.logout": SIGNED_IN,
     "auth.keep_session": SIGNED_IN,
     "desk.index": SIGNED_IN,

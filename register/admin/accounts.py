@@ -94,6 +94,13 @@ def reactivate_account(account_id: int):
     return change_activity(account_id, accounts.reactivate)
 
 
+@bp.post("/accounts/<id:account_id>/two-step/reset")
+@admin_only
+def reset_two_factor(account_id: int):
+    """Take away an account's two-step sign-in, e.g. when its phone is lost."""
+    return change_activity(account_id, accounts.reset_two_factor)
+
+
 def change_activity(account_id: int, operation):
     user = account_or_404(account_id)
     if not FlaskForm().validate_on_submit():
@@ -106,7 +113,16 @@ def change_activity(account_id: int, operation):
         if isinstance(error, ConcurrentChange):
             return concurrent_change(form)
         return refused(form, error)
-    if operation is accounts.deactivate:
+    if operation is accounts.reset_two_factor:
+        message = (
+            _(
+                "Two-step sign-in is reset and the account signed out everywhere. If its "
+                "role requires it, the holder sets it up again at the next sign-in."
+            )
+            if changed
+            else _("The account had no two-step sign-in.")
+        )
+    elif operation is accounts.deactivate:
         message = (
             _("The account is deactivated and signed out everywhere.")
             if changed

@@ -46,13 +46,10 @@ def login():
             signin.succeeded(attempt)
             if user.password_needs_rehash():
                 user.set_password(form.password.data)  # the configured argon2 parameters
-            login_user(user)
-            session["signed_in_at"] = session["seen_at"] = int(time.time())
-            audit.log("sign_in", user=user, target=user)
-            db.session.commit()
-            if user.must_change_password:
-                return redirect(url_for("auth.change_password", next=target))
-            return redirect(target)
+            if user.two_factor_enabled:
+                db.session.commit()
+                return ask_for_second_factor(user, target)
+            return complete_sign_in(user, target)
         audit.log("sign_in_failed", user=user, actor=email, target=user)
         db.session.commit()
         # One message for every failure, so it does not reveal which accounts exist.
@@ -60,19 +57,47 @@ def login():
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
-def throttled_page(template: str, form, retry_after: int):
+def complete_sign_in(user: User, target: str):
+    """Sign in `user`, whose password (and code, if they use one) was right."""
+    session.pop(PENDING, None)
+    login_user(user)
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+    audit.log("sign_in", user=user, target=user)
+    db.session.commit()
+    if user.must_change_password:
+        return redirect(url_for("auth.change_password", next=target))
+    return redirect(target)
+
+
+# The session's mark that a password was right and the code is still to come: not a
+# sign-in (Flask-Login knows nobody yet). It names the account by its session token, so
+# that a password change or sign-out everywhere in between voids it, and it expires after
+# TWO_FACTOR_PENDING_SECONDS.
+PENDING = "two_factor_pending"
+
+
+def ask_for_second_factor(user: User, target: str):
+    session[PENDING] = {"token": user.session_token, "at": int(time.time()), "next": target}
+    return redirect(url_for("auth.login_code"))
+
+
+def throttled_page(template: str, form, retry_after: int, **context):
     """429: the page with its form and how long to wait, whichever limit it was, so that
     it does not reveal which accounts exist."""
+    message = wait_message(retry_after)
+    response = make_response(render_template(template, form=form, throttled=message, **context))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def wait_message(retry_after: int) -> str:
     minutes = max(1, -(-retry_after // 60))
-    message = ngettext(
+    return ngettext(
         "Too many failed attempts to sign in. Wait %(num)d minute and try again.",
         "Too many failed attempts to sign in. Wait %(num)d minutes and try again.",
         minutes,
     )
-    response = make_response(render_template(template, form=form, throttled=message))
-    response.status_code = 429
-    response.headers["Retry-After"] = str(retry_after)
-    return response
 
 
 # How long to suggest waiting when the failures cannot be counted.
@@ -84,6 +109,17 @@ def unavailable_page(template: str, form):
     checked, since a guess that cannot be counted must not be tried."""
     message = _("Signing in is not possible just now. Try again in a few minutes.")
     response = make_response(render_template(template, form=form, throttled=message))
+    response.status_code = 503
+    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+@bp.app_errorhandler(signin.Unavailable)
+def sign_in_unavailable(error):
+    """Wherever else a password or code would be checked (the two-step pages): the same
+    refusal, as an error page."""
+    message = _("Signing in is not possible just now. Try again in a few minutes.")
+    response = make_response(render_template("errors/error.html", code=503, message=message))
     response.status_code = 503
     response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
     return response

@@ -52,6 +52,7 @@ ADMIN_PAGES = {
     "record-as-registrar": lambda page, w: page.goto("/meetings/1"),
     "withdrawn-stub": lambda page, w: page.goto("/meetings/2"),
     "password": lambda page, w: page.goto("/account/password"),
+    "two-step": lambda page, w: page.goto("/account/two-step"),
 }
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ..conftest import CSRF_PATTERN, PASSWORD
+from ..conftest import CSRF_PATTERN, PASSWORD, code_for
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -266,6 +266,10 @@ class WebUser:
         response = self.post(
             "/login", data={"email": email, "password": password, "csrf_token": token}
         )
+        if response.headers.get("Location") == "/login/code":  # two-step sign-in
+            token = self.form_token("/login/code")
+            data = {"code": code_for(email), "csrf_token": token}
+            response = self.post("/login/code", data=data)
         assert response.status_code == 302, f"signing in as {email} answered {response.status_code}"
         return response
 
