@@ -34,7 +34,7 @@ def fresh_app():
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"}
     )
     with app.app_context():
-        db.create_all()
+        db.create_all(bind_key=None)  # the primary; a replica has no tables of its own
     return app
 
 
