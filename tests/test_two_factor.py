@@ -333,3 +333,19 @@ def test_when_redis_does_not_answer_no_code_is_tried(app, client, registrar):
     assert "Signing in is not possible just now." in response.get_data(as_text=True)
     assert client.get("/desk/").status_code == 302
     assert "two_factor_failed" not in actions(app, registrar)
+
+
+def test_the_accounts_list_shows_who_has_two_step_sign_in(client, records):
+    records.user(email="admin@example.org", role="admin", name="Ada Admin")
+    records.user(email="reg@example.org", role="registrar", name="Rut Registrar", two_step=False)
+    records.user(email="off@example.org", role="official", name="Olle Official")
+    records.user(email="safe@example.org", role="official", name="Siv Safe", two_step=True)
+    AuthActions(client).login(email="admin@example.org")
+    page = client.get("/admin/accounts").get_data(as_text=True)
+    rows = {
+        name: re.search(rf">{name}</a>.*?</tr>", page, re.S).group(0)
+        for name in ("Ada Admin", "Rut Registrar", "Olle Official", "Siv Safe")
+    }
+    assert "<td>On</td>" in rows["Ada Admin"] and "<td>On</td>" in rows["Siv Safe"]
+    assert "Off, required" in rows["Rut Registrar"]
+    assert ">Off</span>" in rows["Olle Official"] and "required" not in rows["Olle Official"]
