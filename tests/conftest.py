@@ -152,6 +152,11 @@ def make_app(database_url: str, **config):
         "REGISTER_NAME": "Testregionen",
         # Dates in tests are counted in UTC, like utc_today(); local time has its own test.
         "TIMEZONE": "UTC",
+        # Hashing as deployed takes a seventh of a second a sign-in, a minute of every run;
+        # test_sign_in_security checks the stated parameters with the deployed settings.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
     }
     settings.update(config)
     app = create_app(settings)
@@ -441,8 +446,8 @@ def auth(client):
 
 @cache
 def password_hash(password: str) -> str:
-    """User.set_password's argon2id hash of a password, made once a process: a hash takes a
-    fifth of a second, and most tests make an account or several."""
+    """User.set_password's argon2id hash of a password, with the test apps' parameters, made
+    once a process: most tests make an account or several."""
     user = User()
     user.set_password(password)
     return user.password_hash

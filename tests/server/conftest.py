@@ -110,6 +110,10 @@ class GunicornServer:
             REGISTER_TIMEZONE=config["TIMEZONE"],
             DEFAULT_LOCALE=config["DEFAULT_LOCALE"],
             PUBLISH_WITHIN_DAYS=str(config["PUBLISH_WITHIN_DAYS"]),
+            # The tests' cheap hashes, so that no sign-in rehashes them.
+            ARGON2_TIME_COST=str(config["ARGON2_TIME_COST"]),
+            ARGON2_MEMORY_COST=str(config["ARGON2_MEMORY_COST"]),
+            ARGON2_PARALLELISM=str(config["ARGON2_PARALLELISM"]),
             SESSION_COOKIE_SECURE="0",
             PUBLIC_URL=self.url,
             PYTHON_DOTENV_DISABLED="1",  # a developer's .env must not configure the server
