@@ -156,6 +156,7 @@ def register_extensions(app: Flask) -> None:
     """Attach every extension to this app."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    app.before_request(reject_unnamed_fields)  # before the CSRF check, which needs names
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -171,6 +172,16 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         # A deactivated account is signed out at once, whatever cookie it holds.
         return db.session.scalar(db.select(User).filter_by(session_token=token, active=True))
+
+
+def reject_unnamed_fields() -> None:
+    """A multipart part without a name (`Content-Disposition: form-data` alone) is a field of
+    no form here, and Flask-WTF's CSRF check, which reads every field's name, fails on it
+    with a 500."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and (
+        None in request.form or None in request.files
+    ):
+        raise BadRequest(_("The form contains a field without a name."))
 
 
 def warn_of_missing_catalogues(app: Flask) -> None:
@@ -296,8 +307,9 @@ def register_request_hooks(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if current_user.is_authenticated:
-            # Drafts, forms and desks must not stay in a shared browser's or proxy's cache.
+        if current_user.is_authenticated or request.blueprint == "auth":
+            # Drafts, forms and desks must not stay in a shared browser's or proxy's cache;
+            # nor the sign-in pages, with their form token and the email typed.
             response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response

@@ -53,7 +53,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -80,6 +79,7 @@ from .models import (
 from .text import (
     BIDI_CONTROLS,
     has_visible,
+    is_web_link,
     name_key,
     normalise,
     parse_id,
@@ -935,16 +935,6 @@ class Checker:
                 problem("issues", found)
             elif found not in row.issues:
                 row.issues.append(found)
-
-
-def is_web_link(url: str) -> bool:
-    """A link as the meeting form takes it: http(s), a host, no spaces."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(host) and " " not in url
 
 
 # -- matching against the register ----------------------------------------------------------

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from datetime import date
+from urllib.parse import urlsplit
 
 # Characters with no width: they make "Acme\u200b AB" look like "Acme AB".
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -114,3 +115,14 @@ def parse_id(raw: object) -> int | None:
         return None
     value = int(raw)
     return value if 0 < value <= MAX_ID else None
+
+
+def is_web_link(url: str) -> bool:
+    """A link to a web page: http(s), a host, no spaces. A malformed address ("http://[::1")
+    is not one: urlsplit raises on it."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(host) and " " not in url

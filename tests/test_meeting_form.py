@@ -195,6 +195,7 @@ def test_published_record_cannot_return_to_draft(app, client, auth, world, recor
         ({"issue_ids": ["77"]}, "finns inte"),
         ({"document_links": "javascript:alert(1)"}, "är inte en webbadress"),
         ({"document_links": "ftp://example.org/a"}, "är inte en webbadress"),
+        ({"document_links": "http://[::1"}, "är inte en webbadress"),  # urlsplit raises
         ({"summary": "x" * 10001}, "Högst 10000 tecken"),
         ({"new_organisations": "x" * 201, "organisation_ids": []}, "högst 200 tecken"),
         ({"format": "telepathy"}, "Välj ett av alternativen i listan"),

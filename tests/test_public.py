@@ -187,3 +187,16 @@ def test_search_ignores_case_of_swedish_letters(client, records, world):
         assert "Östra stambanan" in html, query
     html = client.get("/meetings", query_string={"q": "västra"}).get_data(as_text=True)
     assert "Östra stambanan" not in html
+
+
+@pytest.mark.parametrize("disposition", ["form-data", "garbage", 'form-data; filename="möte.ics"'])
+def test_a_form_field_without_a_name_is_refused_by_every_post_route(app, client, disposition):
+    # Flask-WTF's CSRF check read every field's name and failed with a 500 on this.
+    body = f"--b\r\nContent-Disposition: {disposition}\r\n\r\nx\r\n--b--\r\n".encode()
+    rules = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(rules) > 20
+    for rule in rules:
+        path = re.sub(r"<[^>]+>", "1", rule.rule)
+        response = client.post(path, data=body, content_type="multipart/form-data; boundary=b")
+        assert response.status_code == 400, path
+        assert "Formuläret innehåller ett fält utan namn." in response.get_data(as_text=True)

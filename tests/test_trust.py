@@ -595,6 +595,13 @@ def test_signed_in_pages_are_not_cached(client, auth, world):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
 
 
+def test_sign_in_pages_are_not_cached(client):
+    # They hold a form token, and after a failure the email typed.
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    failed = client.post("/login", data={"email": "a@example.org", "password": "x"})
+    assert failed.status_code == 400 and failed.headers["Cache-Control"] == "no-store"
+
+
 def test_https_tells_browsers_to_stay_on_https(app, client):
     assert "Strict-Transport-Security" not in client.get("/").headers
     secure = client.get("/", base_url="https://localhost")

@@ -1,5 +1,4 @@
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,7 +24,7 @@ from ..fields import (
 )
 from ..models import Issue, Meeting, Official, Organisation, local_today, meeting_organisation
 from ..records import MeetingInput, offered_organisations
-from ..text import has_visible
+from ..text import has_visible, is_web_link
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DAYS_AHEAD = 366
@@ -41,11 +40,6 @@ MAX_LINK_LENGTH = 2000
 def lines(text: str | None) -> list[str]:
     """The non-blank lines of a text area, trimmed."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def is_web_link(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in url
 
 
 class MeetingForm(RegisterForm):
