@@ -28,13 +28,17 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select, text
 
 from .extensions import db
-from .models import Meeting, Revision, utcnow
+from .models import Meeting, Revision, record_content, utcnow
 
 GENESIS = "0" * 64
 # The key of the PostgreSQL advisory lock that appending to the chain takes: any fixed
 # number no other lock in the database uses ("revchain" in ASCII).
 CHAIN_LOCK = 0x726576636861696E
 BATCH = 1000
+# What of a published record its latest revision must still show. Not the names of the
+# officials, organisations and issues it links: renaming or merging one of those changes
+# the names without a revision of every record that links it.
+LIVE_FIELDS = (*Meeting.DESCRIPTIVE_FIELDS, "document_links")
 
 
 def timestamp(moment: datetime) -> str:
@@ -184,8 +188,9 @@ class Verified:
 
 def verify(connection: Connection, noted_head: str | None = None) -> Verified | Break:
     """Check the whole chain: every content hash recomputed from the stored revision,
-    every link from the one before, each record's revision numbers 1, 2, 3 … and the
-    public numbers 1 to the highest.
+    every link from the one before, each record's revision numbers 1, 2, 3 …, the
+    public numbers 1 to the highest, and every published record as its latest revision
+    shows it (LIVE_FIELDS), so that a record changed behind the history's back shows too.
 
     Deleting the newest revisions leaves a shorter chain that holds together; a head
     noted earlier (`noted_head`, e.g. from the data page) shows it: it must still be a
@@ -193,7 +198,7 @@ def verify(connection: Connection, noted_head: str | None = None) -> Verified | 
     found = _chain_break(connection, noted_head)
     if isinstance(found, Break):
         return found
-    return _numbering_break(connection) or found
+    return _numbering_break(connection) or _live_record_break(connection) or found
 
 
 def _chain_break(connection: Connection, noted_head: str | None) -> Verified | Break:
@@ -299,4 +304,45 @@ def _numbering_break(connection: Connection) -> Break | None:
             None,
             f"the public record numbers skip from {gap.previous or 0} to {gap.number}",
         )
+    return None
+
+
+def _live_record_break(connection: Connection) -> Break | None:
+    """The first published record whose content differs from its latest revision's."""
+    latest = (
+        select(Revision.meeting_id, func.max(Revision.number).label("number"))
+        .group_by(Revision.meeting_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Revision.id,
+            Meeting.number.label("record"),
+            Revision.number,
+            Revision.after,
+            *(getattr(Meeting, name) for name in LIVE_FIELDS),
+        )
+        .join(latest, latest.c.meeting_id == Meeting.id)
+        .join(
+            Revision,
+            (Revision.meeting_id == Meeting.id) & (Revision.number == latest.c.number),
+        )
+        .where(Meeting.status == "published")
+        .order_by(Meeting.number)
+        .execution_options(yield_per=BATCH)
+    )
+    for row in connection.execute(query):
+        live = record_content(
+            row, document_links=row.document_links, officials=(), organisations=(), issues=()
+        )
+        shown = row.after or {}
+        changed = [name for name in LIVE_FIELDS if shown.get(name) != live[name]]
+        if changed:
+            return Break(
+                row.id,
+                row.record,
+                row.number,
+                "it is the record's latest revision, but the published record differs from "
+                f"it in {', '.join(changed)}: the record was changed without a revision",
+            )
     return None

@@ -202,6 +202,36 @@ def test_a_record_renumbered_in_the_database_breaks_the_chain(app, runner, regis
     assert "(record 9, revision 1): its content does not match" in result.output
 
 
+def test_a_published_record_changed_behind_its_history_is_named(app, runner, register):
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE meeting SET subject = 'Ett annat möte' WHERE number = :number"),
+            {"number": register["två"]},
+        )
+    latest = [row for row in revision_ids(app) if row[1] == register["två"]][-1]
+
+    result = verify(runner)
+
+    assert result.exit_code == 1
+    assert (
+        f"revision id {latest[0]} (record {register['två']}, revision {latest[2]}): it is the "
+        "record's latest revision, but the published record differs from it in subject"
+    ) in result.output
+
+
+def test_renaming_what_records_link_leaves_the_history_whole(app, runner, register, world):
+    """Revisions keep the names of the officials, organisations and issues a record links;
+    a rename changes them everywhere without a revision of each record."""
+    with app.app_context():
+        db.session.get(Organisation, world["organisation"]).name = "Trafikverket Väst"
+        db.session.get(Official, world["official"]).name = "Anna Omdöpt"
+        db.session.commit()
+
+    result = verify(runner)
+
+    assert result.exit_code == 0, result.output
+
+
 def test_the_offline_script_verifies_the_downloaded_revisions(app, client, register, tmp_path):
     head = newest_chain_hash(app)
     for name in ("revisions.json", "revisions.csv"):
