@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,17 +29,31 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select, text
 
 from .extensions import db
-from .models import Meeting, Revision, record_content, utcnow
+from .models import (
+    Issue,
+    Meeting,
+    Official,
+    Organisation,
+    Revision,
+    meeting_issue,
+    meeting_official,
+    meeting_organisation,
+    record_content,
+    utcnow,
+)
 
 GENESIS = "0" * 64
 # The key of the PostgreSQL advisory lock that appending to the chain takes: any fixed
 # number no other lock in the database uses ("revchain" in ASCII).
 CHAIN_LOCK = 0x726576636861696E
 BATCH = 1000
-# What of a published record its latest revision must still show. Not the names of the
-# officials, organisations and issues it links: renaming or merging one of those changes
-# the names without a revision of every record that links it.
-LIVE_FIELDS = (*Meeting.DESCRIPTIVE_FIELDS, "document_links")
+# What a published record links, as its revisions name it: the link table, the linked
+# table and the column that holds the name.
+LINKED_NAMES = {
+    "officials": (meeting_official, Official, "official_id", Official.name),
+    "organisations": (meeting_organisation, Organisation, "organisation_id", Organisation.name),
+    "issues": (meeting_issue, Issue, "issue_id", Issue.title),
+}
 
 
 def timestamp(moment: datetime) -> str:
@@ -190,7 +205,8 @@ def verify(connection: Connection, noted_head: str | None = None) -> Verified | 
     """Check the whole chain: every content hash recomputed from the stored revision,
     every link from the one before, each record's revision numbers 1, 2, 3 …, the
     public numbers 1 to the highest, and every published record as its latest revision
-    shows it (LIVE_FIELDS), so that a record changed behind the history's back shows too.
+    shows it, so that a record changed behind the history's back shows too (renaming
+    what records link amends them: records.restating).
 
     Deleting the newest revisions leaves a shorter chain that holds together; a head
     noted earlier (`noted_head`, e.g. from the data page) shows it: it must still be a
@@ -316,11 +332,13 @@ def _live_record_break(connection: Connection) -> Break | None:
     )
     query = (
         select(
+            Meeting.id.label("meeting_id"),
             Revision.id,
             Meeting.number.label("record"),
             Revision.number,
             Revision.after,
-            *(getattr(Meeting, name) for name in LIVE_FIELDS),
+            Meeting.document_links,
+            *(getattr(Meeting, name) for name in Meeting.DESCRIPTIVE_FIELDS),
         )
         .join(latest, latest.c.meeting_id == Meeting.id)
         .join(
@@ -331,18 +349,39 @@ def _live_record_break(connection: Connection) -> Break | None:
         .order_by(Meeting.number)
         .execution_options(yield_per=BATCH)
     )
-    for row in connection.execute(query):
-        live = record_content(
-            row, document_links=row.document_links, officials=(), organisations=(), issues=()
-        )
-        shown = row.after or {}
-        changed = [name for name in LIVE_FIELDS if shown.get(name) != live[name]]
-        if changed:
-            return Break(
-                row.id,
-                row.record,
-                row.number,
-                "it is the record's latest revision, but the published record differs from "
-                f"it in {', '.join(changed)}: the record was changed without a revision",
+    for rows in connection.execute(query).partitions():
+        names = _linked_names(connection, [row.meeting_id for row in rows])
+        for row in rows:
+            live = record_content(
+                row,
+                document_links=row.document_links,
+                **{kind: names[kind].get(row.meeting_id, ()) for kind in LINKED_NAMES},
             )
+            shown = row.after or {}
+            changed = [name for name in live if shown.get(name) != live[name]]
+            if changed:
+                return Break(
+                    row.id,
+                    row.record,
+                    row.number,
+                    "it is the record's latest revision, but the published record differs "
+                    f"from it in {', '.join(changed)}: the record was changed without a "
+                    "revision",
+                )
     return None
+
+
+def _linked_names(connection: Connection, meeting_ids: list[int]) -> dict[str, dict]:
+    """The names each of these meetings links, by kind and meeting id."""
+    names = {}
+    for kind, (link, model, column, name) in LINKED_NAMES.items():
+        rows = connection.execute(
+            select(link.c.meeting_id, name)
+            .join(model, model.id == link.c[column])
+            .where(link.c.meeting_id.in_(meeting_ids))
+        )
+        by_meeting = defaultdict(list)
+        for meeting_id, value in rows:
+            by_meeting[meeting_id].append(value)
+        names[kind] = by_meeting
+    return names

@@ -219,17 +219,20 @@ def test_a_published_record_changed_behind_its_history_is_named(app, runner, reg
     ) in result.output
 
 
-def test_renaming_what_records_link_leaves_the_history_whole(app, runner, register, world):
-    """Revisions keep the names of the officials, organisations and issues a record links;
-    a rename changes them everywhere without a revision of each record."""
-    with app.app_context():
-        db.session.get(Organisation, world["organisation"]).name = "Trafikverket Väst"
-        db.session.get(Official, world["official"]).name = "Anna Omdöpt"
-        db.session.commit()
+def test_a_link_removed_from_a_published_record_is_named(app, runner, register, world):
+    with app.app_context(), db.engine.begin() as connection:
+        meeting_id = connection.execute(
+            select(Meeting.id).where(Meeting.number == register["ett"])
+        ).scalar()
+        connection.execute(
+            text("DELETE FROM meeting_organisation WHERE meeting_id = :id"), {"id": meeting_id}
+        )
 
     result = verify(runner)
 
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1
+    assert f"(record {register['ett']}, revision 1)" in result.output
+    assert "differs from it in organisations" in result.output
 
 
 def test_the_offline_script_verifies_the_downloaded_revisions(app, client, register, tmp_path):
