@@ -267,8 +267,11 @@ class Organisation(db.Model):
     website: Mapped[str | None] = mapped_column(String(500))
     # False while only drafts name it (typed into a draft's form): then it appears nowhere
     # public and in no other official's form. Set when a record naming it is published, or
-    # when a registrar enters it.
+    # when a registrar enters it. Unset again when no published record names it any more
+    # (withdrawn, withheld or amended away), unless a registrar vouched for it.
     public: Mapped[bool] = mapped_column(default=False)
+    # When a registrar first entered or corrected it: public from then on, named or not.
+    vouched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A merged duplicate: its meetings moved to this organisation, its URL redirects there.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -283,6 +283,7 @@ def update_organisation(organisation_id: int, data: OrganisationInput, author: U
             organisation.name_key = name_key(data.name)
             organisation.search_key = search_key(data.name)
             organisation.public = True  # a registrar vouches for it
+            organisation.vouched_at = organisation.vouched_at or utcnow()
         after = facts(organisation)
         if after == before:
             db.session.rollback()
@@ -408,6 +409,7 @@ def _take_over_facts(duplicate: Organisation, kept: Organisation) -> None:
     if kept.kind == "other" and duplicate.kind != "other":
         kept.kind = duplicate.kind
     kept.public = kept.public or duplicate.public
+    kept.vouched_at = kept.vouched_at or duplicate.vouched_at
 
 
 def register_language():

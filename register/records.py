@@ -131,6 +131,7 @@ def update_meeting(
         if was_published and not publish:
             raise NotAllowed  # a published record never goes back to being a draft
         before = meeting.snapshot()
+        named_before = list(meeting.organisations)
         _apply(meeting, data, author)
         after = meeting.snapshot()
         if was_published:
@@ -141,6 +142,7 @@ def update_meeting(
                 raise ReasonRequired
             meeting.amended_at = utcnow()
             _make_organisations_public(meeting)
+            _unpublish_unnamed([o for o in named_before if o not in meeting.organisations])
             _add_revision(meeting, "amend", author, before=before, after=after, reason=reason)
             audit.log("meeting_amend", user=author, target=meeting, before=before, after=after)
         elif publish:
@@ -296,6 +298,29 @@ def _make_organisations_public(meeting: Meeting) -> None:
             organisation.public = True
 
 
+def _unpublish_unnamed(organisations: list[Organisation]) -> None:
+    """Counterparts that no published record names any more, and that no registrar vouched
+    for, are private again, as while only drafts named them: a record withdrawn because it
+    named a private person must not leave the name on a public page of its own."""
+    db.session.flush()  # the record's new status and links, for the query below
+    for organisation in organisations:
+        if not organisation.public or organisation.vouched_at is not None:
+            continue
+        if organisation.merged_into_id is not None:
+            continue  # its address leads to the organisation kept
+        named = db.session.scalar(
+            select(meeting_organisation.c.meeting_id)
+            .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
+            .where(
+                meeting_organisation.c.organisation_id == organisation.id,
+                Meeting.status == "published",
+            )
+            .limit(1)
+        )
+        if named is None:
+            organisation.public = False
+
+
 def _by_ids(model, ids) -> list:
     if not ids:
         return []
@@ -425,6 +450,7 @@ def _take_down(
         meeting.withdrawn_at = utcnow()
         meeting.withdrawal_reason = reason
         meeting.withheld_ground = ground
+        _unpublish_unnamed(meeting.organisations)
         public_reason = f"{reason} ({ground})" if ground else reason
         _add_revision(meeting, action, author, before=before, after=None, reason=public_reason)
         audit.log(

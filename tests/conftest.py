@@ -40,6 +40,7 @@ from register.models import (
     SignInFailure,
     Unit,
     User,
+    utcnow,
 )
 from register.records import take_number
 
@@ -472,9 +473,18 @@ class Records:
         return self._save(Official(name=name, title=title, unit_id=unit_id))
 
     def organisation(
-        self, name="Trafikverket", kind="public_authority", org_number=None, public=True
+        self,
+        name="Trafikverket",
+        kind="public_authority",
+        org_number=None,
+        public=True,
+        vouched=False,
     ):
-        return self._save(Organisation(name=name, kind=kind, org_number=org_number, public=public))
+        """Public, by default as a published record makes it: with `vouched`, as a
+        registrar entered it (public then whether records name it or not)."""
+        organisation = Organisation(name=name, kind=kind, org_number=org_number, public=public)
+        organisation.vouched_at = utcnow() if vouched else None
+        return self._save(organisation)
 
     def issue(self, title="Dubbelspår Göteborg–Borås", slug="dubbelspar-goteborg-boras"):
         return self._save(Issue(slug=slug, title=title, summary="", status="active"))

@@ -28,7 +28,8 @@ def test_migrations_go_down_and_up_again(app):
 
 def test_upgrade_numbers_existing_records_and_hides_draft_organisations(app):
     """A register from before public numbers: its records are numbered in the order they
-    were published, its drafts get none, and organisations only drafts name go private."""
+    were published, its drafts get none, and organisations only drafts or withdrawn records
+    name go private."""
     with app.app_context():
         downgrade(revision="e2300c2526fb")
         with db.engine.begin() as connection:
@@ -37,7 +38,8 @@ def test_upgrade_numbers_existing_records_and_hides_draft_organisations(app):
                     "INSERT INTO organisation (id, name, name_key, kind, created_at) VALUES "
                     "(1, 'Öppen AB', 'öppen ab', 'company', '2026-01-01 00:00:00'),"
                     "(2, 'Hemlig AB', 'hemlig ab', 'company', '2026-01-01 00:00:00'),"
-                    "(3, 'Oanvänd AB', 'oanvänd ab', 'company', '2026-01-01 00:00:00')"
+                    "(3, 'Oanvänd AB', 'oanvänd ab', 'company', '2026-01-01 00:00:00'),"
+                    "(4, 'Återtagen AB', 'återtagen ab', 'company', '2026-01-01 00:00:00')"
                 )
             )
             values = ", ".join(
@@ -60,7 +62,7 @@ def test_upgrade_numbers_existing_records_and_hides_draft_organisations(app):
             connection.execute(
                 text(
                     "INSERT INTO meeting_organisation (meeting_id, organisation_id) "
-                    "VALUES (1, 1), (2, 2), (4, 1)"
+                    "VALUES (1, 1), (2, 2), (4, 1), (3, 4)"
                 )
             )
         upgrade()
@@ -69,11 +71,12 @@ def test_upgrade_numbers_existing_records_and_hides_draft_organisations(app):
             public = dict(connection.execute(text("SELECT name, public FROM organisation")).all())
             counter = connection.execute(text("SELECT value FROM counter")).scalar()
             links = connection.execute(text("SELECT count(*) FROM meeting_organisation")).scalar()
-    assert links == 3  # altering the meeting table kept the rows that point at it
+    assert links == 4  # altering the meeting table kept the rows that point at it
     assert numbers == {3: 1, 4: 2, 1: 3, 2: None}
     assert counter == 3
     assert {name: bool(flag) for name, flag in public.items()} == {
         "Öppen AB": True,
         "Hemlig AB": False,
-        "Oanvänd AB": True,
+        "Oanvänd AB": True,  # reference data, named by no record
+        "Återtagen AB": False,  # named only by a withdrawn record
     }

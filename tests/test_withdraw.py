@@ -8,8 +8,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from register import records as writes
 from register.extensions import db
-from register.models import AuditEntry, Meeting, Revision
+from register.models import AuditEntry, Meeting, Revision, User
 
 from .conftest import csrf_token, history_chain_breaks
 
@@ -295,3 +296,78 @@ def test_datapackage_documents_the_stub_columns(client):
     assert names[-3:] == ["withdrawn_at", "reason", "legal_ground"]
     status = next(field for field in fields if field["name"] == "status")
     assert "withheld" in status["description"]
+
+
+# -- counterparts no published record names any more ---------------------------------------
+
+
+@pytest.fixture
+def counterparts(records, world):
+    """A record naming a private person, a company another record names too, and an
+    authority a registrar entered; and the registrar."""
+    registrar = records.user(email="registrar@example.org", role="registrar")
+    ids = {
+        "person": records.organisation(name="Sven Svensson (privatperson)", kind="other"),
+        "shared": records.organisation(name="Tågbolaget AB", kind="company"),
+        "vouched": records.organisation(name="Trafikverket Väst", vouched=True),
+    }
+    ids["meeting"] = records.meeting(
+        created_by_id=world["user"],
+        official_ids=[world["official"]],
+        organisation_ids=[ids["person"], ids["shared"], ids["vouched"]],
+    )
+    records.meeting(
+        subject="Ett annat möte", official_ids=[world["official"]], organisation_ids=[ids["shared"]]
+    )
+    return ids | {"registrar": registrar}
+
+
+def publicly_named(client, name: str) -> list[str]:
+    """Where the public can still find a counterpart's name."""
+    places = ("/organisations?q=Svensson", "/data/organisations.csv", "/api/v1/organisations")
+    return [place for place in places if name in client.get(place).get_data(as_text=True)]
+
+
+def test_a_counterpart_only_a_withdrawn_record_named_is_public_no_more(
+    app, client, auth, records, counterparts
+):
+    person = counterparts["person"]
+    assert client.get(f"/organisations/{person}").status_code == 200
+    auth.login(email="registrar@example.org")
+    number = records.number(counterparts["meeting"])
+    reason = "Personuppgifter publicerades av misstag"
+    token = record_page_token(client, number)
+    assert (
+        take_down(client, counterparts["meeting"], "withdraw", token, reason=reason).status_code
+        == 302
+    )
+    auth.logout()
+
+    assert client.get(f"/organisations/{person}").status_code == 404
+    assert client.get(f"/api/v1/organisations/{person}").status_code == 404
+    assert publicly_named(client, "Sven Svensson (privatperson)") == []
+    # Named by another published record, or vouched for by a registrar: still public.
+    assert client.get(f"/organisations/{counterparts['shared']}").status_code == 200
+    assert client.get(f"/organisations/{counterparts['vouched']}").status_code == 200
+
+
+def test_a_counterpart_amended_away_is_public_no_more(app, client, world, counterparts):
+    with app.app_context():
+        meeting = db.session.get(Meeting, counterparts["meeting"])
+        fields = {name: getattr(meeting, name) for name in Meeting.DESCRIPTIVE_FIELDS}
+        writes.update_meeting(
+            meeting.id,
+            writes.MeetingInput(
+                **fields,
+                official_ids=(world["official"],),
+                organisation_ids=(counterparts["shared"],),
+            ),
+            db.session.get(User, counterparts["registrar"]),
+            version=meeting.version,
+            publish=True,
+            reason="Fel motpart angavs",
+        )
+
+    assert client.get(f"/organisations/{counterparts['person']}").status_code == 404
+    assert publicly_named(client, "Sven Svensson (privatperson)") == []
+    assert client.get(f"/organisations/{counterparts['vouched']}").status_code == 200

@@ -237,6 +237,7 @@ def _organisation(rng: random.Random, spec: dict, used_numbers: set[str]) -> Org
         # Invented organisations get a reserved example domain, never a real site.
         website=f"https://{spec['site']}.example.org/" if spec["site"] else None,
         public=True,  # reference data, as a registrar would enter it
+        vouched_at=utcnow(),
     )
 
 
