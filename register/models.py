@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -159,7 +160,9 @@ class User(UserMixin, db.Model):
 
     @staticmethod
     def normalise_email(email: str) -> str:
-        return email.strip().lower()
+        """NFKC first, so that a look-alike in full-width letters ("ｏｆｆｉｃｉａｌ@…") is the
+        address it imitates; then trimmed and in lower case."""
+        return unicodedata.normalize("NFKC", email).strip().lower()
 
     def set_password(self, password: str) -> None:
         self.password_hash = password_hasher().hash(password)

@@ -207,6 +207,11 @@ def test_new_account_can_be_linked_to_an_official(app, team, records):
             409,
             "Ett annat konto har redan den här e-postadressen",
         ),
+        (
+            {"email": "ｏｆｆｉｃｉａｌ@ｅｘａｍｐｌｅ.ｏｒｇ"},  # full-width look-alike
+            409,
+            "Ett annat konto har redan den här e-postadressen",
+        ),
         ({"name": ""}, 400, "Ange personens namn"),
         ({"name": " \u200b "}, 400, "Skriv det med synliga tecken"),
         ({"role": "king"}, 400, "Välj ett av alternativen i listan"),
