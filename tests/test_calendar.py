@@ -9,8 +9,9 @@ Apple writes floating times and a weekly RRULE with an EXDATE and a moved occurr
 import io
 import re
 import zipfile
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -570,7 +571,7 @@ def test_a_bad_range_is_refused_next_to_the_field(app, client, auth, world, fiel
 
 
 def test_without_a_range_the_last_sixty_days_and_two_weeks_ahead_are_listed(client, auth, world):
-    today = utc_today()
+    today = datetime.now(ZoneInfo(STOCKHOLM)).date()  # the register's today, not UTC's
     inside, outside = today - timedelta(days=59), today - timedelta(days=62)
     data = calendar_file(
         f"UID:in\nDTSTART;VALUE=DATE:{inside:%Y%m%d}\nSUMMARY:Inom perioden",
