@@ -166,12 +166,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from .models import User
+    from .accounts import holding_token
 
-    @login_manager.user_loader
-    def load_user(token: str):
-        # A deactivated account is signed out at once, whatever cookie it holds.
-        return db.session.scalar(db.select(User).filter_by(session_token=token, active=True))
+    # A deactivated account is signed out at once, whatever cookie it holds.
+    login_manager.user_loader(holding_token)
 
 
 def reject_unnamed_fields() -> None:

@@ -246,6 +246,12 @@ def _check_actor(by: User | None) -> None:
         raise NotAllowed(None, _l("Only an administrator can manage accounts."))
 
 
+def holding_token(session_token: str) -> User | None:
+    """The active account whose sessions carry this token: a deactivated account, or one
+    whose sessions were ended (a new token), has none."""
+    return db.session.scalar(select(User).filter_by(session_token=session_token, active=True))
+
+
 def _locked(account_id: int) -> User:
     user = db.session.scalar(select(User).where(User.id == account_id).with_for_update())
     if user is None:

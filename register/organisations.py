@@ -8,7 +8,6 @@ its history stays one unbroken chain.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -18,7 +17,7 @@ from sqlalchemy import delete, func, select, update
 from . import audit, identifiers, records, vocabulary
 from .extensions import db
 from .models import Meeting, Organisation, User, meeting_organisation, utcnow
-from .text import name_key, search_key, single_line
+from .text import is_web_link, name_key, search_key, single_line
 from .transactions import write_transaction
 
 # How many merged_into links are followed before giving up (merges flatten chains, so one
@@ -172,18 +171,7 @@ def clean_website(value: str) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        parts, host = None, None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not host
-        or any(char.isspace() for char in value)
-        or len(value) > MAX_WEBSITE
-    ):
+    if not is_web_link(value) or any(char.isspace() for char in value) or len(value) > MAX_WEBSITE:
         raise OrganisationError(
             _l("Enter a web address starting with http:// or https://, as in https://example.se."),
             "website",

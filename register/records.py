@@ -301,24 +301,21 @@ def _make_organisations_public(meeting: Meeting) -> None:
 def _unpublish_unnamed(organisations: list[Organisation]) -> None:
     """Counterparts that no published record names any more, and that no registrar vouched
     for, are private again, as while only drafts named them: a record withdrawn because it
-    named a private person must not leave the name on a public page of its own."""
-    db.session.flush()  # the record's new status and links, for the query below
-    for organisation in organisations:
-        if not organisation.public or organisation.vouched_at is not None:
-            continue
-        if organisation.merged_into_id is not None:
-            continue  # its address leads to the organisation kept
-        named = db.session.scalar(
-            select(meeting_organisation.c.meeting_id)
-            .join(Meeting, Meeting.id == meeting_organisation.c.meeting_id)
-            .where(
-                meeting_organisation.c.organisation_id == organisation.id,
-                Meeting.status == "published",
-            )
-            .limit(1)
+    named a private person must not leave the name on a public page of its own. (A merged
+    duplicate keeps its flag: its address leads to the organisation kept.)"""
+    db.session.flush()  # the record's new status and links, for the statement below
+    db.session.execute(
+        update(Organisation)
+        .where(
+            Organisation.id.in_([organisation.id for organisation in organisations]),
+            Organisation.public.is_(True),
+            Organisation.vouched_at.is_(None),
+            Organisation.merged_into_id.is_(None),
+            ~_named_on(Meeting.status == "published"),
         )
-        if named is None:
-            organisation.public = False
+        .values(public=False)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def _by_ids(model, ids) -> list:

@@ -120,9 +120,9 @@ def qr_code_svg(uri: str, title: str) -> Markup:
     return Markup(svg)  # segno writes only the path data and the title, which it escapes
 
 
-def grouped(secret: str) -> str:
-    """The secret in groups of four, to be typed into an app by hand."""
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+def grouped(text: str, separator: str = " ") -> str:
+    """A secret or a recovery code in groups of four, to be read and typed by hand."""
+    return separator.join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def confirm(user_id: int, code: str) -> list[str] | None:
@@ -208,7 +208,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     db.session.add_all(
         RecoveryCode(user_id=user.id, code_hash=_recovery_digest(user, code)) for code in codes
     )
-    return ["-".join(code[i : i + 4] for i in range(0, 16, 4)) for code in codes]
+    return [grouped(code, "-") for code in codes]
 
 
 def new_recovery_codes(user_id: int) -> list[str] | None:

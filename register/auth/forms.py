@@ -27,17 +27,13 @@ def new_password_field(label):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class CurrentPasswordForm(FlaskForm):
+    """Asks for the password again before it or two-step sign-in is changed."""
+
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), MaxLength(1000)],
         render_kw={"autocomplete": "current-password"},
-    )
-    new_password = new_password_field(_l("New password"))
-    confirm = PasswordField(
-        _l("The new password again"),
-        validators=[EqualTo("new_password", _l("The two new passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -47,6 +43,15 @@ class PasswordChangeForm(FlaskForm):
     def validate_current_password(self, field):
         if not self.user.check_password(field.data or ""):
             raise ValidationError(_l("The current password is wrong."))
+
+
+class PasswordChangeForm(CurrentPasswordForm):
+    new_password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("The new password again"),
+        validators=[EqualTo("new_password", _l("The two new passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
     def validate_new_password(self, field):
         if field.data and field.data == self.current_password.data:
@@ -80,21 +85,3 @@ class RecoveryCodeForm(FlaskForm):
         validators=[DataRequired(_l("Enter one of your recovery codes.")), MaxLength(40)],
         render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"},
     )
-
-
-class CurrentPasswordForm(FlaskForm):
-    """Asks for the password again before two-step sign-in is changed."""
-
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password.")), MaxLength(1000)],
-        render_kw={"autocomplete": "current-password"},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def validate_current_password(self, field):
-        if not self.user.check_password(field.data or ""):
-            raise ValidationError(_l("The current password is wrong."))

@@ -84,9 +84,13 @@ def ask_for_second_factor(user: User, target: str):
 def throttled_page(template: str, form, retry_after: int, **context):
     """429: the page with its form and how long to wait, whichever limit it was, so that
     it does not reveal which accounts exist."""
-    message = wait_message(retry_after)
-    response = make_response(render_template(template, form=form, throttled=message, **context))
-    response.status_code = 429
+    page = render_template(template, form=form, throttled=wait_message(retry_after), **context)
+    return retry_later(page, 429, retry_after)
+
+
+def retry_later(page: str, status: int, retry_after: int):
+    """A refusal that says, in its Retry-After header too, how many seconds to wait."""
+    response = make_response(page, status)
     response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -107,22 +111,20 @@ UNAVAILABLE_RETRY_AFTER = 60
 def unavailable_page(template: str, form):
     """503: the page with its form, saying that signing in must wait; no password was
     checked, since a guess that cannot be counted must not be tried."""
-    message = _("Signing in is not possible just now. Try again in a few minutes.")
-    response = make_response(render_template(template, form=form, throttled=message))
-    response.status_code = 503
-    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-    return response
+    page = render_template(template, form=form, throttled=unavailable_message())
+    return retry_later(page, 503, UNAVAILABLE_RETRY_AFTER)
+
+
+def unavailable_message() -> str:
+    return _("Signing in is not possible just now. Try again in a few minutes.")
 
 
 @bp.app_errorhandler(signin.Unavailable)
 def sign_in_unavailable(error):
     """Wherever else a password or code would be checked (the two-step pages): the same
     refusal, as an error page."""
-    message = _("Signing in is not possible just now. Try again in a few minutes.")
-    response = make_response(render_template("errors/error.html", code=503, message=message))
-    response.status_code = 503
-    response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-    return response
+    page = render_template("errors/error.html", code=503, message=unavailable_message())
+    return retry_later(page, 503, UNAVAILABLE_RETRY_AFTER)
 
 
 @bp.before_app_request

@@ -16,15 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from .. import audit, signin, two_factor
+from .. import accounts, audit, signin, two_factor
 from ..extensions import db
 from ..models import User
 from ..redirects import safe_next
 from . import bp
 from .forms import CodeForm, CurrentPasswordForm, RecoveryCodeForm
-from .routes import PENDING, complete_sign_in, throttled_page, wait_message
+from .routes import PENDING, complete_sign_in, retry_later, throttled_page, wait_message
 
 
 def pending_user() -> User | None:
@@ -36,9 +35,7 @@ def pending_user() -> User | None:
     age = int(time.time()) - pending.get("at", 0)
     if not 0 <= age <= current_app.config["TWO_FACTOR_PENDING_SECONDS"]:
         return None
-    user = db.session.scalar(
-        select(User).filter_by(session_token=pending.get("token", ""), active=True)
-    )
+    user = accounts.holding_token(pending.get("token", ""))
     if user is None or not user.two_factor_enabled:
         return None
     return user
@@ -160,9 +157,8 @@ def password_confirmed(form: CurrentPasswordForm) -> bool:
 
 
 def throttled_account_page(retry_after: int):
-    response = make_response(*render_two_factor_page(429, throttled=wait_message(retry_after)))
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+    page, _status = render_two_factor_page(throttled=wait_message(retry_after))
+    return retry_later(page, 429, retry_after)
 
 
 @bp.post("/account/two-step/off")
